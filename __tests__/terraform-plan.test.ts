@@ -1,0 +1,103 @@
+/**
+ * The example environments, synthesized by the app and planned by real Terraform with the real AWS provider,
+ * offline (scripts/offline-terraform.ts). Addresses are asserted literally: a changed address means Terraform
+ * would destroy and recreate the resource.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/environments';
+import { type OfflinePlan, offlinePlan, type PlannedResource, prepareOfflineWorkspace } from '../scripts/offline-terraform';
+import { requireProviderMirror } from './support/offline-plan';
+import { runTs } from './support/processes';
+
+const ARTICLE_RULES = { 'docker-hub': 'registry-1.docker.io', github: 'ghcr.io', k8s: 'registry.k8s.io', ecr: 'public.ecr.aws', quay: 'quay.io' };
+
+const EXPECTED_ADDRESSES = [
+  'aws_ecr_pull_through_cache_rule.rule-docker-hub_rule_65FAC4B7',
+  'aws_ecr_pull_through_cache_rule.rule-ecr_rule_D51BF54D',
+  'aws_ecr_pull_through_cache_rule.rule-github_rule_D052457C',
+  'aws_ecr_pull_through_cache_rule.rule-k8s_rule_14AB3A20',
+  'aws_ecr_pull_through_cache_rule.rule-quay_rule_E1DD3A28',
+  'aws_iam_policy.nodes_policy_A5952792',
+  'aws_iam_role.nodes_node-role_A647D74B',
+  'aws_iam_role_policy_attachment.nodes_node-role-AmazonEC2ContainerRegistryPullOnly_AFFD0C66',
+  'aws_iam_role_policy_attachment.nodes_node-role-AmazonEKSWorkerNodePolicy_6243C6BB',
+  'aws_iam_role_policy_attachment.nodes_node-role-AmazonEKS_CNI_Policy_7836292E',
+  'aws_iam_role_policy_attachment.nodes_node-role-cache_26A040F4',
+  'aws_secretsmanager_secret.rule-docker-hub_credentials_secret_F3633D37',
+  'aws_secretsmanager_secret.rule-github_credentials_secret_32CD6188',
+];
+
+const mirror = requireProviderMirror();
+const work = mkdtempSync(join(tmpdir(), 'ecr-cache-plan-'));
+const plans = new Map<string, OfflinePlan>();
+
+beforeAll(async () => {
+  if (!mirror) return;
+  const outdir = join(work, 'cdktf.out');
+  const synth = runTs(join(PROJECT_ROOT, 'main.ts'), [], { CDKTF_OUTDIR: outdir, ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, 'environments') });
+  if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
+  await Promise.all(
+    ['dev', 'prod'].map(async (name) => {
+      const workspace = prepareOfflineWorkspace(join(outdir, 'stacks', `ecr-cache-${name}`), join(work, name), mirror);
+      plans.set(name, await offlinePlan(workspace));
+    }),
+  );
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.each([
+  ['dev', '111111111111'],
+  ['prod', '222222222222'],
+])('terraform plan of the %s example, offline', (name, account) => {
+  const resources = (type: string): PlannedResource[] =>
+    plans.get(name)!.json.planned_values.root_module.resources!.filter((resource) => resource.type === type);
+
+  beforeEach((context) => {
+    if (!mirror) context.skip();
+  });
+
+  it('creates exactly the expected resources, at stable addresses', () => {
+    const changes = plans.get(name)!.json.resource_changes;
+    expect(changes.map((change) => change.address).sort()).toEqual(EXPECTED_ADDRESSES);
+    for (const change of changes) expect(change.change.actions).toEqual(['create']);
+  });
+
+  it('plans the five article rules', () => {
+    const rules = resources('aws_ecr_pull_through_cache_rule').map((rule) => [rule.values.ecr_repository_prefix, rule.values.upstream_registry_url]);
+    expect(Object.fromEntries(rules)).toEqual(ARTICLE_RULES);
+  });
+
+  it('plans the two credential secrets, with no secret value anywhere in the plan', () => {
+    const secrets = resources('aws_secretsmanager_secret').map((secret) => [secret.values.name, secret.values.recovery_window_in_days]);
+    expect(secrets.sort()).toEqual([
+      ['ecr-pullthroughcache/docker-hub', 7],
+      ['ecr-pullthroughcache/github', 7],
+    ]);
+    expect(resources('aws_secretsmanager_secret_version')).toEqual([]);
+  });
+
+  it('plans the node role and a policy scoped to the cache prefixes', () => {
+    expect(resources('aws_iam_role').map((role) => role.values.name)).toEqual([`ecr-cache-${name}-node`]);
+    const [policy] = resources('aws_iam_policy');
+    const statements = JSON.parse(policy!.values.policy as string).Statement;
+    expect(statements[1].Resource).toEqual(Object.keys(ARTICLE_RULES).map((prefix) => `arn:aws:ecr:eu-west-2:${account}:repository/${prefix}/*`));
+    // The cache policy's ARN is known only after apply; the managed policies' are fixed.
+    const attached = resources('aws_iam_role_policy_attachment').map((attachment) => attachment.values.policy_arn ?? '(cache policy)');
+    expect(attached.sort()).toEqual([
+      '(cache policy)',
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+    ]);
+  });
+
+  it('plans the registry URIs as outputs', () => {
+    const outputs = plans.get(name)!.json.planned_values as unknown as { outputs: Record<string, { value: unknown }> };
+    expect(outputs.outputs.registry_uris!.value).toEqual(
+      Object.fromEntries(Object.keys(ARTICLE_RULES).map((prefix) => [prefix, `${account}.dkr.ecr.eu-west-2.amazonaws.com/${prefix}`])),
+    );
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Facts about Amazon ECR itself (not about any one upstream) that the constructs and the environment
+ * validation share. Sources: ../shared/reference/ecr-pull-through-cache.md, the ECR API reference and
+ * terraform-provider-aws (internal/service/ecr/pull_through_cache_rule.go).
+ */
+
+/** The `ecr_repository_prefix` that means "no prefix": the rule catches every repository. */
+export const ROOT_PREFIX = 'ROOT';
+
+/** Pull-through cache rules per registry (account + region). Not adjustable. */
+export const MAX_RULES_PER_REGISTRY = 50;
+
+/** ECR's service-linked role may only read secrets whose name starts with this, in its own account and region. */
+export const CREDENTIAL_SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
+
+/**
+ * The provider's pattern for `ecr_repository_prefix` and `upstream_repository_prefix`: stricter than AWS's own
+ * (one `.`, `_` or `-` between alphanumeric runs). We also refuse the trailing `/` both accept, because ECR
+ * stores the prefix without it and the plan would never settle.
+ */
+const PREFIX_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const PREFIX_LENGTH = { min: 2, max: 30 } as const;
+
+/** Why `prefix` is not a valid repository prefix, or undefined when it is. `ROOT` is accepted. */
+export function repositoryPrefixProblem(prefix: string): string | undefined {
+  if (prefix === ROOT_PREFIX) return undefined;
+  if (prefix.toUpperCase() === ROOT_PREFIX) return `write the no-prefix rule as "${ROOT_PREFIX}" (upper case)`;
+  if (prefix.length < PREFIX_LENGTH.min || prefix.length > PREFIX_LENGTH.max) {
+    return `"${prefix}" is ${prefix.length} characters; a prefix has ${PREFIX_LENGTH.min} to ${PREFIX_LENGTH.max}`;
+  }
+  if (prefix.endsWith('/')) return `drop the trailing "/" from "${prefix}": ECR always implies it`;
+  if (!PREFIX_PATTERN.test(prefix)) {
+    return (
+      `"${prefix}" is not a valid prefix: use lower-case letters and digits, with a single ".", "_" or "-" ` +
+      `between them and "/" between path components (for example "docker-hub" or "team/quay")`
+    );
+  }
+  return undefined;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+/** The AWS partition of a region, from its name. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}
+
+/** Why pull-through cache cannot live in `region`, or undefined when it can. */
+export function regionProblem(region: string): string | undefined {
+  if (!REGION_PATTERN.test(region)) return `"${region}" is not an AWS region name (for example "eu-west-2")`;
+  const partition = partitionOf(region);
+  if (partition === 'aws-cn') return `pull-through cache is not available in the China regions ("${region}")`;
+  if (partition === 'aws-us-gov') return `pull-through cache is not available in the GovCloud regions ("${region}")`;
+  if (partition !== 'aws') {
+    return `pull-through cache is only supported in the commercial "aws" partition; "${region}" is in "${partition}"`;
+  }
+  return undefined;
+}
+
+export const ACCOUNT_PATTERN = /^\d{12}$/;
+
+/** The private registry's host: `<account>.dkr.ecr.<region>.amazonaws.com`. */
+export function privateRegistryHost(account: string, region: string): string {
+  return `${account}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** Reads `<account>.dkr.ecr.<region>.amazonaws.com` back into its parts. */
+export function parsePrivateRegistryHost(host: string): { account: string; region: string } | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host);
+  return match ? { account: match[1]!, region: match[2]! } : undefined;
+}
+
+/** The registry URI a rule's images live under: what a Helm `image.registry` value needs. */
+export function cacheRegistryUri(account: string, region: string, prefix: string): string {
+  const host = privateRegistryHost(account, region);
+  return prefix === ROOT_PREFIX ? host : `${host}/${prefix}`;
+}
+
+/** The ARN pattern of the repositories a rule creates; a ROOT rule covers the whole registry. */
+export function cacheRepositoriesArn(account: string, region: string, prefix: string): string {
+  const repositories = prefix === ROOT_PREFIX ? '*' : `${prefix}/*`;
+  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repositories}`;
+}
+
+export interface Arn {
+  readonly partition: string;
+  readonly service: string;
+  readonly region: string;
+  readonly account: string;
+  readonly resource: string;
+}
+
+export function parseArn(arn: string): Arn | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  const [, partition, service, region, account, ...resource] = parts as [string, string, string, string, string, ...string[]];
+  return { partition, service, region, account, resource: resource.join(':') };
+}

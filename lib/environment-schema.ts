@@ -1,0 +1,134 @@
+/**
+ * The schema of an environment file (`environments/<name>.yaml`). `account`, `region`, `rules` and the rule keys
+ * `upstream`, `registry` and `upstreamPrefix` are fixed: tools outside this code write these files.
+ * The JSON Schema in schema/environment.schema.json is generated from this one (`npm run schema`).
+ */
+import { closest } from 'fastest-levenshtein';
+import { z } from 'zod';
+import { ACCOUNT_PATTERN, regionProblem } from './ecr-facts';
+import { RECOVERY_WINDOW_DAYS } from './credential-secret';
+import { UPSTREAM_NAMES } from './upstreams';
+
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const IAM_ROLE_NAME_RULE = '1-64 letters, digits or +=,.@_-';
+
+const account = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: the 12-digit AWS account of the cache, in quotes'
+        : typeof issue.input === 'number'
+          ? 'must be quoted ("123456789012"): unquoted, YAML reads a number and drops leading zeros'
+          : undefined,
+  })
+  .regex(ACCOUNT_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a 12-digit AWS account ID` })
+  .describe('The AWS account that holds the cache: a 12-digit string, in quotes.');
+
+const region = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required: the AWS region of the cache, for example eu-west-2' : undefined) })
+  .check((ctx) => {
+    const problem = regionProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  })
+  .describe('The AWS region of the cache, for example eu-west-2. Not China or GovCloud.');
+
+const upstream = z
+  .enum(UPSTREAM_NAMES, {
+    error: (issue) =>
+      issue.input === undefined
+        ? `is required: one of ${UPSTREAM_NAMES.join(', ')}`
+        : `"${String(issue.input)}" is not an upstream AWS supports (did you mean "${closest(String(issue.input), UPSTREAM_NAMES)}"?); ` +
+          `one of ${UPSTREAM_NAMES.join(', ')}`,
+  })
+  .describe("AWS's name for the upstream registry.");
+
+const roleName = z.string().regex(IAM_ROLE_NAME, { error: (issue) => `"${String(issue.input)}" is not an IAM role name (${IAM_ROLE_NAME_RULE})` });
+
+export const ruleSchema = z
+  .strictObject({
+    upstream,
+    registry: z
+      .string()
+      .optional()
+      .describe('The upstream host, required where it varies: <name>.azurecr.io, or <account>.dkr.ecr.<region>.amazonaws.com.'),
+    upstreamPrefix: z
+      .string()
+      .optional()
+      .describe('ECR-to-ECR only: the upstream repository prefix that <key>/ maps to. Not with the ROOT key.'),
+    secretArn: z
+      .string()
+      .optional()
+      .describe('Use this existing ecr-pullthroughcache/ secret (same account and region) instead of creating one.'),
+    roleArn: z
+      .string()
+      .optional()
+      .describe('ECR-to-ECR only: use this existing role for custom_role_arn (created by default cross-account).'),
+  })
+  .describe('One pull-through cache rule; its key is the ECR repository prefix, or ROOT for none.');
+
+export const environmentSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
+    account,
+    region,
+    tags: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Tags on every resource, beside Environment and Project.'),
+    state: z
+      .strictObject({
+        bucket: z.string().min(3).describe('S3 bucket of the Terraform state.'),
+        key: z.string().min(1).optional().describe('Object key. Default: ecr-pull-through-cache/<environment>.tfstate.'),
+        region: z.string().optional().describe("The bucket's region. Default: the environment's region."),
+      })
+      .optional()
+      .describe('Keep the Terraform state in S3 (encrypted, with a lock file). Default: a local state file.'),
+    nodes: z
+      .strictObject({
+        createRole: z
+          .union([roleName, z.literal(false)])
+          .optional()
+          .describe('Name of the EKS node role to create, or false for none. Default: ecr-cache-<environment>-node.'),
+        existingRoles: z.array(roleName).optional().describe('Existing EKS node role names to attach the cache policy to.'),
+      })
+      .optional()
+      .describe('The EKS worker node roles that pull through the cache.'),
+    secrets: z
+      .strictObject({
+        recoveryWindowDays: z
+          .number()
+          .int()
+          .min(RECOVERY_WINDOW_DAYS.min)
+          .max(RECOVERY_WINDOW_DAYS.max)
+          .optional()
+          .describe(`Days a deleted credential secret can be restored. Default: ${RECOVERY_WINDOW_DAYS.default}.`),
+      })
+      .optional()
+      .describe('Settings of the credential secrets this project creates.'),
+    rules: z
+      .record(z.string(), ruleSchema, {
+        error: (issue) => (issue.input === undefined ? 'is required: a map from repository prefix to rule' : undefined),
+      })
+      .describe('Pull-through cache rules, by ECR repository prefix (ROOT for no prefix).'),
+  })
+  .describe('One environment of the ECR pull-through cache: one Terraform stack, ecr-cache-<file name>.');
+
+export type EnvironmentFile = z.infer<typeof environmentSchema>;
+export type RuleEntry = z.infer<typeof ruleSchema>;
+
+/** The keys an object schema allows at `path`, for "did you mean" suggestions. */
+export function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType | undefined = environmentSchema;
+  for (const segment of path) {
+    schema = schema && unwrap(schema);
+    if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(segment)];
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+    else return [];
+  }
+  schema = schema && unwrap(schema);
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodOptional || schema instanceof z.ZodDefault ? unwrap(schema.unwrap() as z.ZodType) : schema;
+}

@@ -1,0 +1,405 @@
+/**
+ * Finds, parses and validates environment files. Every problem of every file is collected before anything is
+ * synthesized, each naming the file and the field (`environments/prod.yaml: rules.Docker-Hub: ...`).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closest } from 'fastest-levenshtein';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { RECOVERY_WINDOW_DAYS } from './credential-secret';
+import { MAX_RULES_PER_REGISTRY, ROOT_PREFIX, repositoryPrefixProblem } from './ecr-facts';
+import { environmentSchema, knownKeysAt, ruleSchema } from './environment-schema';
+import type { CacheRegistry, RuleSettings } from './rule-checks';
+import { ruleProblems } from './rule-checks';
+
+/** One validated environment: everything a stack needs, defaults applied. */
+export interface Environment extends CacheRegistry {
+  /** The file's base name: `prod` for environments/prod.yaml. */
+  readonly name: string;
+  /** The Terraform stack: `ecr-cache-<name>`. */
+  readonly stackName: string;
+  /** The file it came from, as displayed in messages. */
+  readonly file: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly state?: { readonly bucket: string; readonly key: string; readonly region: string };
+  readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[] };
+  readonly secrets: { readonly recoveryWindowDays: number };
+  readonly rules: readonly RuleSettings[];
+}
+
+export type FieldPath = readonly (string | number)[];
+
+export interface Problem {
+  readonly file: string;
+  readonly path: FieldPath;
+  readonly message: string;
+  readonly line?: number;
+}
+
+export interface LoadResult {
+  readonly environments: Environment[];
+  readonly problems: Problem[];
+  readonly warnings: Problem[];
+}
+
+export const STACK_NAME_PREFIX = 'ecr-cache-';
+const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
+const YAML_EXTENSIONS = ['.yaml', '.yml'];
+
+/** The project's root: where main.ts and environments/ live. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `ECR_CACHE_ENVIRONMENTS`, or the project's environments/ folder. */
+export function environmentsDirectory(override?: string): string {
+  return resolve(override ?? process.env.ECR_CACHE_ENVIRONMENTS ?? join(PROJECT_ROOT, 'environments'));
+}
+
+/** The environment files of a folder, sorted by name. */
+export function environmentFiles(directory: string): string[] {
+  return readdirSync(directory)
+    .filter((entry) => YAML_EXTENSIONS.includes(extname(entry)) && statSync(join(directory, entry)).isFile())
+    .sort()
+    .map((entry) => join(directory, entry));
+}
+
+export function formatProblem(problem: Problem): string {
+  const field = formatPath(problem.path);
+  const line = problem.line !== undefined ? ` (line ${problem.line})` : '';
+  return `${problem.file}: ${field ? `${field}: ` : ''}${problem.message}${line}`;
+}
+
+export function formatPath(path: FieldPath): string {
+  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index > 0 ? '.' : ''}${segment}`)).join('');
+}
+
+export class EnvironmentError extends Error {
+  constructor(readonly problems: readonly Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'EnvironmentError';
+  }
+}
+
+/** Loads every environment of a folder; throws EnvironmentError listing every problem. */
+export function loadEnvironments(directory = environmentsDirectory()): LoadResult {
+  const result = checkEnvironments(environmentFilesOrProblem(directory));
+  if (result.problems.length > 0) throw new EnvironmentError(result.problems);
+  return result;
+}
+
+function environmentFilesOrProblem(directory: string): string[] {
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new EnvironmentError([{ file: displayPath(directory), path: [], message: 'no such folder of environment files' }]);
+  }
+  const files = environmentFiles(directory);
+  if (files.length === 0) {
+    throw new EnvironmentError([{ file: displayPath(directory), path: [], message: 'holds no environment files (<name>.yaml)' }]);
+  }
+  return files;
+}
+
+/**
+ * Validates `files` together: each on its own, then across files (the 50-rule quota and duplicate prefixes per
+ * account and region, IAM role names per account). Files in `context` take part in the cross-file checks, but
+ * only problems of `files` are reported.
+ */
+export function checkEnvironments(files: readonly string[], context: readonly string[] = []): LoadResult {
+  const checked = new Set(files.map((file) => resolve(file)));
+  const all = [...checked, ...context.map((file) => resolve(file)).filter((file) => !checked.has(file))];
+  const problems: Problem[] = [];
+  const warnings: Problem[] = [];
+  const environments: Environment[] = [];
+  const seenNames = new Map<string, string>();
+
+  for (const file of all) {
+    const result = checkEnvironmentFile(file);
+    problems.push(...result.problems);
+    warnings.push(...result.warnings);
+    if (!result.environment) continue;
+    const other = seenNames.get(result.environment.name);
+    if (other !== undefined) {
+      problems.push({ file: result.environment.file, path: [], message: `environment "${result.environment.name}" is also defined by ${other}` });
+      continue;
+    }
+    seenNames.set(result.environment.name, result.environment.file);
+    environments.push(result.environment);
+  }
+  problems.push(...crossEnvironmentProblems(environments));
+
+  const reported = new Set([...checked].map(displayPath));
+  return {
+    environments: environments.filter((environment) => reported.has(environment.file)),
+    problems: problems.filter((problem) => reported.has(problem.file)),
+    warnings: warnings.filter((warning) => reported.has(warning.file)),
+  };
+}
+
+interface FileResult {
+  readonly environment?: Environment;
+  readonly problems: Problem[];
+  readonly warnings: Problem[];
+}
+
+/** Parses and validates one environment file. */
+export function checkEnvironmentFile(path: string): FileResult {
+  const file = displayPath(path);
+  const problems: Problem[] = [];
+  const warnings: Problem[] = [];
+  const name = basename(path, extname(path));
+  if (!ENVIRONMENT_NAME.test(name)) {
+    problems.push({
+      file,
+      path: [],
+      message: `"${name}" is not a usable environment name: use 1-24 lower-case letters, digits or "-" (it names the stack ${STACK_NAME_PREFIX}${name})`,
+    });
+  }
+
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { problems: [{ file, path: [], message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }], warnings };
+  }
+
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      const line = lineCounter.linePos(error.pos[0]).line;
+      if (error.code === 'DUPLICATE_KEY') {
+        problems.push({ file, path: pathAtOffset(document, error.pos[0]), message: 'duplicate key: YAML keys must be unique', line });
+      } else {
+        problems.push({ file, path: [], message: `is not valid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`, line });
+      }
+    }
+    // A duplicate key leaves a usable document (the last one wins): go on and report the rest too.
+    if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return { problems, warnings };
+  }
+
+  const data: unknown = document.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    problems.push({ file, path: [], message: 'must be a YAML map of settings (account, region, rules)' });
+    return { problems, warnings };
+  }
+
+  const lineOf = (path: FieldPath) => lineAt(document, lineCounter, path);
+  const add = (path: FieldPath, message: string) => problems.push({ file, path, message, line: lineOf(path) });
+
+  const parsed = environmentSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      for (const { path, message } of describeIssue(issue)) add(path, message);
+    }
+  }
+
+  // Rules whose own fields parse are checked against AWS's rules even when other parts of the file do not.
+  const raw = data as Record<string, unknown>;
+  const registry = parsedRegistry(raw);
+  const rules: RuleSettings[] = [];
+  const rawRules = raw.rules;
+  if (rawRules !== null && typeof rawRules === 'object' && !Array.isArray(rawRules)) {
+    const entries = Object.entries(rawRules);
+    if (entries.length === 0) add(['rules'], 'needs at least one rule');
+    for (const [prefix, rawRule] of entries) {
+      const rule = ruleSchema.safeParse(rawRule);
+      if (!rule.success) {
+        const prefixProblem = repositoryPrefixProblem(prefix);
+        if (prefixProblem) add(['rules', prefix], prefixProblem);
+        continue;
+      }
+      const settings: RuleSettings = { prefix, ...rule.data };
+      rules.push(settings);
+      for (const problem of ruleProblems(settings, registry)) {
+        add(problem.field && problem.field !== 'prefix' ? ['rules', prefix, problem.field] : ['rules', prefix], problem.message);
+      }
+    }
+    if (entries.length > MAX_RULES_PER_REGISTRY) {
+      add(['rules'], `has ${entries.length} rules; ECR allows at most ${MAX_RULES_PER_REGISTRY} per account and region`);
+    }
+    if (Object.hasOwn(rawRules, ROOT_PREFIX)) {
+      warnings.push({
+        file,
+        path: ['rules', ROOT_PREFIX],
+        message: 'a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository',
+        line: lineOf(['rules', ROOT_PREFIX]),
+      });
+    }
+  }
+
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (!parsed.success || problems.length > 0) return { problems, warnings };
+  const settings = parsed.data;
+  const createRole = settings.nodes?.createRole === false ? undefined : (settings.nodes?.createRole ?? `${STACK_NAME_PREFIX}${name}-node`);
+  const existingRoles = settings.nodes?.existingRoles ?? [];
+  if (createRole === undefined && existingRoles.length === 0) {
+    add(['nodes'], 'with createRole: false, list existingRoles: otherwise no node may pull through the cache');
+    return { problems, warnings };
+  }
+  const environment: Environment = {
+    name,
+    stackName: `${STACK_NAME_PREFIX}${name}`,
+    file,
+    account: settings.account,
+    region: settings.region,
+    tags: settings.tags ?? {},
+    ...(settings.state
+      ? {
+          state: {
+            bucket: settings.state.bucket,
+            key: settings.state.key ?? `ecr-pull-through-cache/${name}.tfstate`,
+            region: settings.state.region ?? settings.region,
+          },
+        }
+      : {}),
+    nodes: { ...(createRole !== undefined ? { createRole } : {}), existingRoles },
+    secrets: { recoveryWindowDays: settings.secrets?.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
+    rules,
+  };
+  return { environment, problems, warnings };
+}
+
+/** The account and region, when both are valid: some rule checks need them. */
+function parsedRegistry(raw: Record<string, unknown>): CacheRegistry | undefined {
+  const shape = environmentSchema.shape;
+  const account = shape.account.safeParse(raw.account);
+  const region = shape.region.safeParse(raw.region);
+  return account.success && region.success ? { account: account.data, region: region.data } : undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { path: FieldPath; message: string }[] {
+  const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(path);
+    return issue.keys.map((key) => ({
+      path: [...path, key],
+      message: `unknown key${known.length > 0 ? ` (did you mean "${closest(key, known)}"?)` : ''}`,
+    }));
+  }
+  // Zod's own wording is replaced; messages the schema words itself are kept.
+  const zodWording = issue.message.startsWith('Invalid input');
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [{ path, message: zodWording ? 'is required' : issue.message }];
+  }
+  if (issue.code === 'invalid_type' && zodWording) {
+    return [{ path, message: `must be ${article(issue.expected)}, not ${describeValue(issue.input)}` }];
+  }
+  return [{ path, message: issue.message }];
+}
+
+function article(expected: string): string {
+  const names: Record<string, string> = { object: 'a map', array: 'a list', record: 'a map' };
+  return names[expected] ?? `a ${expected}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function lineAt(document: Document, lineCounter: LineCounter, path: FieldPath): number | undefined {
+  // The deepest node that exists on the path: a missing key is reported at its parent.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range && depth > 0) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** The field path of the map entry whose key starts at `offset`. */
+function pathAtOffset(document: Document, offset: number): FieldPath {
+  const path: (string | number)[] = [];
+  let node: unknown = document.contents;
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && within(item.key, offset, item.value));
+      if (!pair) return path;
+      path.push(isScalar(pair.key) ? String(pair.key.value) : '?');
+      if (isScalar(pair.key) && (pair.key.range?.[0] ?? -1) === offset) return path;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const index = node.items.findIndex((item) => within(item, offset, item));
+      if (index < 0) return path;
+      path.push(index);
+      node = node.items[index];
+    } else {
+      return path;
+    }
+  }
+}
+
+function within(start: unknown, offset: number, end: unknown): boolean {
+  const from = (start as { range?: number[] } | null)?.range?.[0];
+  const to = (end as { range?: number[] } | null)?.range?.[2] ?? (start as { range?: number[] } | null)?.range?.[2];
+  return from !== undefined && to !== undefined && from <= offset && offset <= to;
+}
+
+function crossEnvironmentProblems(environments: readonly Environment[]): Problem[] {
+  const problems: Problem[] = [];
+  const byRegistry = new Map<string, Environment[]>();
+  for (const environment of environments) {
+    const key = `${environment.account}/${environment.region}`;
+    byRegistry.set(key, [...(byRegistry.get(key) ?? []), environment]);
+  }
+  for (const sharing of byRegistry.values()) {
+    if (sharing.length < 2) continue;
+    const total = sharing.reduce((sum, environment) => sum + environment.rules.length, 0);
+    if (total > MAX_RULES_PER_REGISTRY) {
+      const counts = sharing.map((environment) => `${environment.file} (${environment.rules.length})`).join(', ');
+      for (const environment of sharing) {
+        problems.push({
+          file: environment.file,
+          path: ['rules'],
+          message:
+            `account ${environment.account} in ${environment.region} would have ${total} rules across ${counts}; ` +
+            `ECR allows at most ${MAX_RULES_PER_REGISTRY} per account and region`,
+        });
+      }
+    }
+    const owner = new Map<string, Environment>();
+    for (const environment of sharing) {
+      for (const rule of environment.rules) {
+        const first = owner.get(rule.prefix);
+        if (!first) {
+          owner.set(rule.prefix, environment);
+          continue;
+        }
+        for (const [here, there] of [
+          [environment, first],
+          [first, environment],
+        ] as const) {
+          problems.push({
+            file: here.file,
+            path: ['rules', rule.prefix],
+            message: `${there.file} has a rule with the same prefix in account ${here.account}, ${here.region}; a registry has one rule per prefix`,
+          });
+        }
+      }
+    }
+  }
+  // IAM is global: a role name is unique in an account, whatever the region.
+  const roleOwner = new Map<string, Environment>();
+  for (const environment of environments) {
+    const role = environment.nodes.createRole;
+    if (role === undefined) continue;
+    const key = `${environment.account}/${role}`;
+    const first = roleOwner.get(key);
+    if (!first) roleOwner.set(key, environment);
+    else {
+      problems.push({
+        file: environment.file,
+        path: ['nodes', 'createRole'],
+        message: `${first.file} already creates the role "${role}" in account ${environment.account}; IAM role names are unique per account`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** A path as the user knows it: relative to the working folder when inside it. */
+export function displayPath(path: string): string {
+  const relativePath = relative(process.cwd(), resolve(path));
+  return relativePath && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : resolve(path);
+}

@@ -1,0 +1,9 @@
+// The construct library, for this project's stacks and for other CDKTF stacks.
+export * from './credential-secret';
+export * from './ecr-facts';
+export * from './ecr-upstream-role';
+export * from './environments';
+export * from './node-pull-permissions';
+export * from './pull-through-cache-rule';
+export * from './rule-checks';
+export * from './upstreams';

@@ -1,0 +1,12 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Joins parts into a resource name of at most `maxLength` characters. Names that would be longer keep their
+ * start and end in a short hash, so they stay unique and stable.
+ */
+export function boundedName(parts: readonly string[], maxLength: number): string {
+  const name = parts.join('-').replace(/[^A-Za-z0-9+=,.@_-]/g, '-');
+  if (name.length <= maxLength) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, maxLength - hash.length - 1)}-${hash}`;
+}

@@ -1,0 +1,125 @@
+/**
+ * AWS's rules for one pull-through cache rule, checked before anything is planned. The environment-file
+ * validation and the constructs both call `ruleProblems`, so a rule is judged the same way everywhere.
+ */
+import {
+  CREDENTIAL_SECRET_NAME_PREFIX,
+  ROOT_PREFIX,
+  parseArn,
+  parsePrivateRegistryHost,
+  partitionOf,
+  repositoryPrefixProblem,
+} from './ecr-facts';
+import { type UpstreamName, isUpstreamName, upstream, upstreamRegistryProblem } from './upstreams';
+
+/** What a rule says, in the words of the environment file. */
+export interface RuleSettings {
+  /** The ECR repository prefix, or `ROOT` for no prefix. */
+  readonly prefix: string;
+  /** AWS's name for the upstream registry. */
+  readonly upstream: UpstreamName;
+  /** The upstream host, where it varies (`azure-container-registry`, `ecr`). */
+  readonly registry?: string;
+  /** ECR-to-ECR only: the upstream repository prefix that `<prefix>/` maps to. */
+  readonly upstreamPrefix?: string;
+  /** An existing credential secret to use instead of creating one. */
+  readonly secretArn?: string;
+  /** ECR-to-ECR only: an existing role for `custom_role_arn` instead of the one created cross-account. */
+  readonly roleArn?: string;
+}
+
+/** The private registry (account + region) that holds the cache. */
+export interface CacheRegistry {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** A problem with one field of a rule; `field` is undefined for the rule as a whole. */
+export interface RuleProblem {
+  readonly field?: keyof RuleSettings;
+  readonly message: string;
+}
+
+/** Problems with a rule; checks that compare with the cache's account and region need `registry`. */
+export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const add = (field: keyof RuleSettings | undefined, message: string | undefined) => {
+    if (message !== undefined) problems.push({ ...(field ? { field } : {}), message });
+  };
+
+  add('prefix', repositoryPrefixProblem(rule.prefix));
+  if (!isUpstreamName(rule.upstream)) {
+    add('upstream', `"${rule.upstream}" is not an upstream registry AWS supports`);
+    return problems;
+  }
+  const spec = upstream(rule.upstream);
+  add('registry', upstreamRegistryProblem(rule.upstream, rule.registry));
+
+  if (rule.upstreamPrefix !== undefined) {
+    if (!spec.supportsUpstreamPrefix) {
+      add('upstreamPrefix', `only ECR-to-ECR rules (upstream: ecr) map to an upstream prefix; ${rule.upstream} does not`);
+    } else if (rule.prefix === ROOT_PREFIX && rule.upstreamPrefix !== ROOT_PREFIX) {
+      add('upstreamPrefix', `a ${ROOT_PREFIX} rule cannot map to an upstream prefix; give the rule a prefix of its own`);
+    } else {
+      add('upstreamPrefix', repositoryPrefixProblem(rule.upstreamPrefix));
+    }
+  }
+
+  if (rule.secretArn !== undefined) {
+    if (spec.auth !== 'secret') {
+      add('secretArn', `${rule.upstream} takes no credential secret${spec.auth === 'role' ? ' (it uses an IAM role: roleArn)' : ''}`);
+    } else {
+      add('secretArn', secretArnProblem(rule.secretArn, registry));
+    }
+  }
+
+  if (rule.roleArn !== undefined) {
+    if (spec.auth !== 'role') add('roleArn', `${rule.upstream} takes no IAM role; only ECR-to-ECR rules (upstream: ecr) do`);
+    else add('roleArn', roleArnProblem(rule.roleArn, registry));
+  }
+
+  if (rule.upstream === 'ecr' && rule.registry !== undefined && registry) {
+    const source = parsePrivateRegistryHost(rule.registry);
+    if (source && source.account === registry.account && source.region === registry.region) {
+      add('registry', `${rule.registry} is this cache's own registry; an ECR upstream must be another region or account`);
+    }
+  }
+  return problems;
+}
+
+/** A credential secret must be named `ecr-pullthroughcache/...`, in the cache's own account and region. */
+export function secretArnProblem(secretArn: string, registry?: CacheRegistry): string | undefined {
+  const arn = parseArn(secretArn);
+  if (!arn || arn.service !== 'secretsmanager' || !arn.resource.startsWith('secret:')) {
+    return `"${secretArn}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`;
+  }
+  const wrong: string[] = [];
+  if (!arn.resource.startsWith(`secret:${CREDENTIAL_SECRET_NAME_PREFIX}`)) {
+    wrong.push(`its name must start with "${CREDENTIAL_SECRET_NAME_PREFIX}" (ECR may read no other secret)`);
+  }
+  if (registry) {
+    if (arn.account !== registry.account) wrong.push(`it is in account ${arn.account}, not the cache's account ${registry.account}`);
+    if (arn.region !== registry.region) wrong.push(`it is in region ${arn.region}, not the cache's region ${registry.region}`);
+    if (arn.partition !== partitionOf(registry.region)) wrong.push(`it is in partition ${arn.partition}`);
+  }
+  return wrong.length > 0 ? `secret ${secretArn}: ${wrong.join('; ')}` : undefined;
+}
+
+/** The role for an ECR upstream lives in the cache registry's account. */
+export function roleArnProblem(roleArn: string, registry?: CacheRegistry): string | undefined {
+  const arn = parseArn(roleArn);
+  if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) {
+    return `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`;
+  }
+  if (registry && arn.account !== registry.account) {
+    return `role ${roleArn} is in account ${arn.account}; it must be in the cache's account ${registry.account}`;
+  }
+  return undefined;
+}
+
+/** True when the rule's upstream is another account's private ECR registry, which needs `custom_role_arn`. */
+export function isCrossAccountEcr(rule: RuleSettings, registry: CacheRegistry): boolean {
+  if (rule.upstream !== 'ecr' || rule.registry === undefined) return false;
+  const source = parsePrivateRegistryHost(rule.registry);
+  return source !== undefined && source.account !== registry.account;
+}

@@ -1,0 +1,133 @@
+/**
+ * Runs real `terraform init` and `terraform plan` on a synthesized stack without a network: the hashicorp/aws
+ * provider comes from a filesystem mirror (TF_PROVIDER_MIRROR, the folder that holds registry.terraform.io/),
+ * and an override file pins the mirror's provider version, uses fake credentials and a local state.
+ * The stack folder is copied first, so cdktf.out stays as synthesized.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const MIRROR_VARIABLE = 'TF_PROVIDER_MIRROR';
+
+export interface ProviderMirror {
+  /** The mirror's root folder. */
+  readonly path: string;
+  /** The hashicorp/aws version it holds. */
+  readonly awsVersion: string;
+}
+
+/** Why offline plans cannot run here, or the mirror to run them with. */
+export function providerMirror(): ProviderMirror | string {
+  const path = process.env[MIRROR_VARIABLE];
+  if (!path) return `${MIRROR_VARIABLE} is not set (export TF_PROVIDER_MIRROR="$(scripts/find-provider-mirror.sh)")`;
+  const versions = join(path, 'registry.terraform.io', 'hashicorp', 'aws');
+  if (!existsSync(versions)) return `${MIRROR_VARIABLE}=${path} holds no registry.terraform.io/hashicorp/aws provider`;
+  const found = readdirSync(versions).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  if (found.length === 0) return `${versions} holds no provider version`;
+  const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+  if (terraform.error) return `terraform is not installed (${terraform.error.message})`;
+  return { path, awsVersion: found.at(-1)! };
+}
+
+export interface OfflineWorkspace {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Copies a synthesized stack folder into `dir` with the offline overrides. */
+export function prepareOfflineWorkspace(stackDir: string, dir: string, mirror: ProviderMirror): OfflineWorkspace {
+  mkdirSync(dir, { recursive: true });
+  cpSync(stackDir, dir, { recursive: true, filter: (source) => !source.includes(`${'/'}.terraform`) });
+  writeFileSync(
+    join(dir, 'offline_override.tf.json'),
+    JSON.stringify(
+      {
+        terraform: {
+          required_providers: { aws: { source: 'hashicorp/aws', version: mirror.awsVersion } },
+          backend: { local: { path: 'terraform.tfstate' } },
+        },
+        provider: {
+          aws: {
+            access_key: 'offline-plan',
+            secret_key: 'offline-plan',
+            skip_credentials_validation: true,
+            skip_requesting_account_id: true,
+            skip_metadata_api_check: true,
+            allowed_account_ids: null,
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  const cliConfig = join(dir, 'offline.tfrc');
+  writeFileSync(
+    cliConfig,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror.path)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('AWS_') || key.startsWith('TF_')) delete env[key];
+  Object.assign(env, {
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  return { dir, env };
+}
+
+export interface TerraformResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function terraform(workspace: OfflineWorkspace, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TerraformResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'terraform',
+      args,
+      { cwd: workspace.dir, env: { ...workspace.env, ...extraEnv }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+function mustSucceed(what: string, result: TerraformResult): TerraformResult {
+  if (result.status !== 0) throw new Error(`terraform ${what} failed (exit ${result.status}):\n${result.stderr || result.stdout}`);
+  return result;
+}
+
+export interface OfflinePlan {
+  readonly planFile: string;
+  /** `terraform show -json` of the plan. */
+  readonly json: PlanJson;
+  readonly jsonText: string;
+}
+
+export interface PlannedResource {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly values: Record<string, unknown>;
+}
+
+export interface PlanJson {
+  readonly planned_values: { readonly root_module: { readonly resources?: PlannedResource[] } };
+  readonly resource_changes: { readonly address: string; readonly change: { readonly actions: string[] } }[];
+  readonly [key: string]: unknown;
+}
+
+/** `terraform init` + `plan -out` + `show -json` in a prepared workspace. */
+export async function offlinePlan(workspace: OfflineWorkspace, extraEnv: NodeJS.ProcessEnv = {}): Promise<OfflinePlan> {
+  mustSucceed('init', await terraform(workspace, ['init', '-input=false', '-no-color'], extraEnv));
+  mustSucceed('plan', await terraform(workspace, ['plan', '-input=false', '-no-color', '-lock=false', '-out=tfplan'], extraEnv));
+  const shown = mustSucceed('show', await terraform(workspace, ['show', '-json', '-no-color', 'tfplan'], extraEnv));
+  return { planFile: join(workspace.dir, 'tfplan'), json: JSON.parse(shown.stdout) as PlanJson, jsonText: shown.stdout };
+}
