@@ -33,15 +33,27 @@ const mirror = requireProviderMirror();
 const work = mkdtempSync(join(tmpdir(), 'ecr-cache-plan-'));
 const plans = new Map<string, OfflinePlan>();
 
+/** Synthesizes a folder of environments with the app, as `cdktf synth` does; returns the stacks folder. */
+function synth(environments: string, outdir: string): string {
+  const run = runTs(join(PROJECT_ROOT, 'main.ts'), [], { CDKTF_OUTDIR: outdir, ECR_CACHE_ENVIRONMENTS: environments });
+  if (run.status !== 0) throw new Error(`synth of ${environments} failed:\n${run.stderr}`);
+  return join(outdir, 'stacks');
+}
+
 beforeAll(async () => {
   if (!mirror) return;
-  const outdir = join(work, 'cdktf.out');
-  const synth = runTs(join(PROJECT_ROOT, 'main.ts'), [], { CDKTF_OUTDIR: outdir, ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, 'environments') });
-  if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
+  const stacks = {
+    dev: synth(join(PROJECT_ROOT, 'environments'), join(work, 'out')),
+    'all-upstreams': synth(join(PROJECT_ROOT, 'examples'), join(work, 'examples-out')),
+  };
+  const stackDirs = {
+    dev: join(stacks.dev, 'ecr-cache-dev'),
+    prod: join(stacks.dev, 'ecr-cache-prod'),
+    'all-upstreams': join(stacks['all-upstreams'], 'ecr-cache-all-upstreams'),
+  };
   await Promise.all(
-    ['dev', 'prod'].map(async (name) => {
-      const workspace = prepareOfflineWorkspace(join(outdir, 'stacks', `ecr-cache-${name}`), join(work, name), mirror);
-      plans.set(name, await offlinePlan(workspace));
+    Object.entries(stackDirs).map(async ([name, stackDir]) => {
+      plans.set(name, await offlinePlan(prepareOfflineWorkspace(stackDir, join(work, name), mirror)));
     }),
   );
 });
@@ -98,6 +110,39 @@ describe.each([
     const outputs = plans.get(name)!.json.planned_values as unknown as { outputs: Record<string, { value: unknown }> };
     expect(outputs.outputs.registry_uris!.value).toEqual(
       Object.fromEntries(Object.keys(ARTICLE_RULES).map((prefix) => [prefix, `${account}.dkr.ecr.eu-west-2.amazonaws.com/${prefix}`])),
+    );
+  });
+});
+
+describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
+  beforeEach((context) => {
+    if (!mirror) context.skip();
+  });
+
+  it('plans a rule for every upstream, the cross-account role and the upstream prefix', () => {
+    const plan = plans.get('all-upstreams')!.json;
+    for (const change of plan.resource_changes) expect(change.change.actions).toEqual(['create']);
+    const resources = plan.planned_values.root_module.resources!;
+    const rules = resources.filter((resource) => resource.type === 'aws_ecr_pull_through_cache_rule');
+    expect(Object.fromEntries(rules.map((rule) => [rule.values.ecr_repository_prefix, rule.values.upstream_registry_url]))).toEqual({
+      ROOT: 'public.ecr.aws',
+      'docker-hub': 'registry-1.docker.io',
+      github: 'ghcr.io',
+      gitlab: 'registry.gitlab.com',
+      chainguard: 'cgr.dev',
+      azure: 'contosoimages.azurecr.io',
+      k8s: 'registry.k8s.io',
+      quay: 'quay.io',
+      us: '333333333333.dkr.ecr.us-east-1.amazonaws.com',
+      shared: '444444444444.dkr.ecr.eu-west-2.amazonaws.com',
+    });
+    expect(rules.find((rule) => rule.values.ecr_repository_prefix === 'us')!.values.upstream_repository_prefix).toBe('platform');
+    expect(plan.resource_changes.map((change) => change.address)).toEqual(
+      expect.arrayContaining([
+        'aws_iam_role.rule-shared_upstream-role_9B4990D7',
+        'aws_iam_role_policy.rule-shared_upstream-role_policy_CA480DD6',
+        'aws_ecr_pull_through_cache_rule.rule-ROOT_rule_52EF2911',
+      ]),
     );
   });
 });

@@ -24,7 +24,6 @@ const PREFIX_LENGTH = { min: 2, max: 30 } as const;
 /** Why `prefix` is not a valid repository prefix, or undefined when it is. `ROOT` is accepted. */
 export function repositoryPrefixProblem(prefix: string): string | undefined {
   if (prefix === ROOT_PREFIX) return undefined;
-  if (prefix.toUpperCase() === ROOT_PREFIX) return `write the no-prefix rule as "${ROOT_PREFIX}" (upper case)`;
   if (prefix.length < PREFIX_LENGTH.min || prefix.length > PREFIX_LENGTH.max) {
     return `"${prefix}" is ${prefix.length} characters; a prefix has ${PREFIX_LENGTH.min} to ${PREFIX_LENGTH.max}`;
   }

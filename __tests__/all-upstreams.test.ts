@@ -1,0 +1,122 @@
+import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { Testing } from 'cdktf';
+import { join } from 'node:path';
+import { loadEnvironments, PROJECT_ROOT } from '../lib/environments';
+import { PullThroughCacheRule } from '../lib/pull-through-cache-rule';
+import { UPSTREAM_NAMES } from '../lib/upstreams';
+import { parseStack, referenceTo, resourcesOf, synthEnvironment } from './support/stacks';
+
+const [environment] = loadEnvironments(join(PROJECT_ROOT, 'examples')).environments;
+const synthesized = synthEnvironment(environment!);
+const stack = parseStack(synthesized);
+
+describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
+  it('uses all nine upstreams', () => {
+    expect(new Set(environment!.rules.map((rule) => rule.upstream))).toEqual(new Set(UPSTREAM_NAMES));
+  });
+
+  it.each([
+    ['ROOT', 'public.ecr.aws'],
+    ['docker-hub', 'registry-1.docker.io'],
+    ['github', 'ghcr.io'],
+    ['gitlab', 'registry.gitlab.com'],
+    ['chainguard', 'cgr.dev'],
+    ['azure', 'contosoimages.azurecr.io'],
+    ['k8s', 'registry.k8s.io'],
+    ['quay', 'quay.io'],
+    ['us', '333333333333.dkr.ecr.us-east-1.amazonaws.com'],
+    ['shared', '444444444444.dkr.ecr.eu-west-2.amazonaws.com'],
+  ])('has the rule %s -> %s', (prefix, url) => {
+    expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: prefix, upstream_registry_url: url });
+  });
+
+  it('creates a credential secret for each upstream that needs one, and only those', () => {
+    const names = resourcesOf(stack, SecretsmanagerSecret.tfResourceType).map((secret) => secret.name);
+    expect(names.sort()).toEqual(['azure', 'chainguard', 'docker-hub', 'github', 'gitlab'].map((prefix) => `ecr-pullthroughcache/${prefix}`));
+    for (const rule of resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType)) {
+      const secret = names.includes(`ecr-pullthroughcache/${String(rule.ecr_repository_prefix)}`);
+      expect(rule.credential_arn !== undefined).toBe(secret);
+    }
+  });
+
+  it('maps the cross-region ECR rule to its upstream prefix, with no role in the same account', () => {
+    expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: 'us', upstream_repository_prefix: 'platform' });
+    const [us] = resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).filter((rule) => rule.ecr_repository_prefix === 'us');
+    expect(us!.custom_role_arn).toBeUndefined();
+  });
+
+  it('creates the role for the cross-account ECR rule: trusted by pull-through cache for this account, scoped to both prefixes', () => {
+    const roleArn = referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'arn');
+    expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: 'shared', custom_role_arn: roleArn });
+    const [role] = resourcesOf(stack, IamRole.tfResourceType).filter((role) => role.name === 'ecr-ptc-shared-eu-west-2');
+    expect(JSON.parse(role!.assume_role_policy as string).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'pullthroughcache.ecr.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } },
+      },
+    ]);
+    const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType);
+    expect(policy!.role).toBe(referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'name'));
+    const statements = JSON.parse(policy!.policy as string).Statement;
+    expect(statements[1].Resource).toEqual([
+      'arn:aws:ecr:eu-west-2:444444444444:repository/*',
+      'arn:aws:ecr:eu-west-2:333333333333:repository/shared/*',
+    ]);
+    expect(statements[1].Action).toEqual([
+      'ecr:GetDownloadUrlForLayer',
+      'ecr:BatchImportUpstreamImage',
+      'ecr:BatchGetImage',
+      'ecr:GetImageCopyStatus',
+      'ecr:InitiateLayerUpload',
+      'ecr:UploadLayerPart',
+      'ecr:CompleteLayerUpload',
+      'ecr:PutImage',
+    ]);
+  });
+
+  it('lets nodes use the whole registry because of the ROOT rule', () => {
+    const [policy] = resourcesOf(stack, IamPolicy.tfResourceType);
+    expect(JSON.parse(policy!.policy as string).Statement[1].Resource).toContain('arn:aws:ecr:eu-west-2:333333333333:repository/*');
+    expect(stack.output.registry_uris!.value).toMatchObject({
+      ROOT: '333333333333.dkr.ecr.eu-west-2.amazonaws.com',
+      us: '333333333333.dkr.ecr.eu-west-2.amazonaws.com/us',
+    });
+  });
+});
+
+describe('PullThroughCacheRule, used directly', () => {
+  const registry = { account: '123456789012', region: 'eu-west-2' };
+
+  it('refuses a rule AWS would reject, naming every problem', () => {
+    const stack = Testing.app().node.root;
+    expect(
+      () => new PullThroughCacheRule(stack, 'bad', { ...registry, prefix: 'Hub', upstream: 'quay', upstreamPrefix: 'x', secretArn: 'arn:nope' }),
+    ).toThrow(/^rule Hub: prefix: "Hub" is not a valid prefix.*; upstreamPrefix: only ECR-to-ECR rules.*; secretArn: quay takes no credential secret$/);
+  });
+
+  it('uses an existing secret and an existing role instead of creating them', () => {
+    const app = Testing.app();
+    const hub = new PullThroughCacheRule(app, 'hub', {
+      ...registry,
+      prefix: 'hub',
+      upstream: 'docker-hub',
+      secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf',
+    });
+    expect(hub.createdSecret).toBeUndefined();
+    expect(hub.credentialArn).toBe('arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf');
+    const ecr = new PullThroughCacheRule(app, 'other', {
+      ...registry,
+      prefix: 'other',
+      upstream: 'ecr',
+      registry: '999999999999.dkr.ecr.eu-west-2.amazonaws.com',
+      roleArn: 'arn:aws:iam::123456789012:role/ptc',
+    });
+    expect(ecr.createdRole).toBeUndefined();
+  });
+});

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/environments';
+import { runTs } from './support/processes';
+import { environmentsFolder } from './support/stacks';
+
+function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT) {
+  const result = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return result;
+}
+
+const BAD = 'account: "123456789012"\nregion: cn-north-1\nrules:\n  Docker-Hub: { upstream: dockerhub }\n';
+
+describe('./bin/ecr-cache check', () => {
+  it('exits 0 on the shipped examples', () => {
+    const run = ecrCache(['check']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('ok: 2 environments valid (dev, prod)\n');
+    expect(run.status).toBe(0);
+  });
+
+  it('checks the folder of ECR_CACHE_ENVIRONMENTS, or of --environments', () => {
+    const fromVariable = ecrCache(['check'], { ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, 'examples') });
+    expect(fromVariable.stdout).toBe('ok: 1 environment valid (all-upstreams)\n');
+    const fromOption = ecrCache(['check', '--environments', 'examples']);
+    expect(fromOption.stdout).toBe(fromVariable.stdout);
+    expect(fromOption.stderr).toContain('warning: examples/all-upstreams.yaml: rules.ROOT: a ROOT rule covers the whole registry');
+  });
+
+  it('rejects a bad file with the same lines synth prints, and exits 1', () => {
+    const dir = environmentsFolder({ 'bad.yaml': BAD });
+    try {
+      const check = ecrCache(['check', 'bad.yaml'], { ECR_CACHE_ENVIRONMENTS: dir }, dir);
+      const synth = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: dir, CDKTF_OUTDIR: join(dir, 'out') }, dir);
+      expect(check.status).toBe(1);
+      expect(synth.status).toBe(1);
+      const lines = [
+        'bad.yaml: region: pull-through cache is not available in the China regions ("cn-north-1") (line 2)',
+        'bad.yaml: rules.Docker-Hub.upstream: "dockerhub" is not an upstream AWS supports (did you mean "docker-hub"?); ' +
+          'one of ecr-public, k8s, quay, docker-hub, github-container-registry, gitlab-container-registry, azure-container-registry, chainguard, ecr (line 4)',
+        'bad.yaml: rules.Docker-Hub: "Docker-Hub" is not a valid prefix: use lower-case letters and digits, with a single ".", "_" or "-" ' +
+          'between them and "/" between path components (for example "docker-hub" or "team/quay") (line 4)',
+      ];
+      expect(check.stderr).toBe(`${lines.join('\n')}\n\n3 problems in 1 file\n`);
+      expect(synth.stderr).toBe(`${lines.join('\n')}\n`);
+      expect(check.stderr + synth.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a file that does not exist', () => {
+    const run = ecrCache(['check', 'environments/nope.yaml']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('environments/nope.yaml: no such file\n');
+  });
+
+  it.each([[['--help']], [['check', '--help']], [['help', 'check']]])('prints help for %j', (args) => {
+    const run = ecrCache(args);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: ecr-cache/);
+  });
+
+  it('suggests the closest command for a typo', () => {
+    const run = ecrCache(['chek']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('(Did you mean check?)');
+  });
+});

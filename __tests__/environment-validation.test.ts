@@ -1,0 +1,265 @@
+/**
+ * AWS's rules and the file format, enforced before anything is planned: each bad environment file is rejected
+ * with its file and field named. Cases run in-process through checkEnvironments, which synth and
+ * `./bin/ecr-cache check` both use; the CLI and synth tests show they print the same lines.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkEnvironments, environmentFiles, formatPath } from '../lib/environments';
+import { environmentsFolder } from './support/stacks';
+
+const ACCOUNT = '123456789012';
+
+function env(rules: string, extra = '', head = `account: "${ACCOUNT}"\nregion: eu-west-2\n`): string {
+  return `${head}${extra}rules:\n${rules}`;
+}
+
+const quay = '  quay: { upstream: quay }\n';
+const manyRules = (count: number, from = 0) =>
+  Array.from({ length: count }, (_, index) => `  p${String(index + from).padStart(2, '0')}: { upstream: quay }\n`).join('');
+
+interface Case {
+  readonly files: Record<string, string>;
+  /** [file, field path, part of the message] of every problem reported. */
+  readonly problems: readonly (readonly [string, string, string | RegExp])[];
+}
+
+const CASES: Record<string, Case> = {
+  'account missing': { files: { 'a.yaml': env(quay, '', 'region: eu-west-2\n') }, problems: [['a.yaml', 'account', 'is required']] },
+  'account unquoted': {
+    files: { 'a.yaml': env(quay, '', 'account: 123456789012\nregion: eu-west-2\n') },
+    problems: [['a.yaml', 'account', 'must be quoted']],
+  },
+  'account of 11 digits': {
+    files: { 'a.yaml': env(quay, '', 'account: "12345678901"\nregion: eu-west-2\n') },
+    problems: [['a.yaml', 'account', 'not a 12-digit AWS account ID']],
+  },
+  'region missing': { files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\n`) }, problems: [['a.yaml', 'region', 'is required']] },
+  'region malformed': {
+    files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: europe-west\n`) },
+    problems: [['a.yaml', 'region', 'not an AWS region name']],
+  },
+  'region in China': {
+    files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: cn-north-1\n`) },
+    problems: [['a.yaml', 'region', 'not available in the China regions']],
+  },
+  'region in GovCloud': {
+    files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: us-gov-west-1\n`) },
+    problems: [['a.yaml', 'region', 'not available in the GovCloud regions']],
+  },
+  'unknown upstream, with the closest name': {
+    files: { 'a.yaml': env('  docker-hub: { upstream: dockerhub }\n') },
+    problems: [['a.yaml', 'rules.docker-hub.upstream', '"dockerhub" is not an upstream AWS supports (did you mean "docker-hub"?)']],
+  },
+  'upstream missing': { files: { 'a.yaml': env('  quay: { registry: quay.io }\n') }, problems: [['a.yaml', 'rules.quay.upstream', 'is required']] },
+  'prefix in upper case': {
+    files: { 'a.yaml': env('  Docker-Hub: { upstream: docker-hub }\n') },
+    problems: [['a.yaml', 'rules.Docker-Hub', 'is not a valid prefix']],
+  },
+  'prefix too short': { files: { 'a.yaml': env('  q: { upstream: quay }\n') }, problems: [['a.yaml', 'rules.q', 'a prefix has 2 to 30']] },
+  'prefix too long': {
+    files: { 'a.yaml': env(`  ${'q'.repeat(31)}: { upstream: quay }\n`) },
+    problems: [['a.yaml', `rules.${'q'.repeat(31)}`, 'is 31 characters']],
+  },
+  'prefix with a double separator (AWS allows it, the provider does not)': {
+    files: { 'a.yaml': env('  docker--hub: { upstream: docker-hub }\n') },
+    problems: [['a.yaml', 'rules.docker--hub', 'a single ".", "_" or "-"']],
+  },
+  'prefix with a trailing slash': {
+    files: { 'a.yaml': env('  quay/: { upstream: quay }\n') },
+    problems: [['a.yaml', 'rules.quay/', 'drop the trailing "/"']],
+  },
+  'upstreamPrefix on a non-ECR upstream': {
+    files: { 'a.yaml': env('  hub: { upstream: docker-hub, upstreamPrefix: library }\n') },
+    problems: [['a.yaml', 'rules.hub.upstreamPrefix', 'only ECR-to-ECR rules']],
+  },
+  'upstreamPrefix on the ROOT rule': {
+    files: { 'a.yaml': env('  ROOT: { upstream: ecr, registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com, upstreamPrefix: team }\n') },
+    problems: [['a.yaml', 'rules.ROOT.upstreamPrefix', 'a ROOT rule cannot map to an upstream prefix']],
+  },
+  'upstreamPrefix outside the pattern': {
+    files: { 'a.yaml': env('  us: { upstream: ecr, registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com, upstreamPrefix: Team }\n') },
+    problems: [['a.yaml', 'rules.us.upstreamPrefix', '"Team" is not a valid prefix']],
+  },
+  'Azure without registry': {
+    files: { 'a.yaml': env('  azure: { upstream: azure-container-registry }\n') },
+    problems: [['a.yaml', 'rules.azure.registry', 'azure-container-registry needs "registry"']],
+  },
+  'Azure with a host that is not azurecr.io': {
+    files: { 'a.yaml': env('  azure: { upstream: azure-container-registry, registry: contoso.example.com }\n') },
+    problems: [['a.yaml', 'rules.azure.registry', 'not an Azure Container Registry login server']],
+  },
+  'ECR without registry': { files: { 'a.yaml': env('  us: { upstream: ecr }\n') }, problems: [['a.yaml', 'rules.us.registry', 'ecr needs "registry"']] },
+  'ECR with a host that is not a private registry': {
+    files: { 'a.yaml': env('  us: { upstream: ecr, registry: public.ecr.aws }\n') },
+    problems: [['a.yaml', 'rules.us.registry', 'not a private ECR registry host']],
+  },
+  'ECR upstream that is the cache itself': {
+    files: { 'a.yaml': env(`  self: { upstream: ecr, registry: ${ACCOUNT}.dkr.ecr.eu-west-2.amazonaws.com }\n`) },
+    problems: [['a.yaml', 'rules.self.registry', "this cache's own registry"]],
+  },
+  'ECR upstream in a China region': {
+    files: { 'a.yaml': env('  cn: { upstream: ecr, registry: 123456789012.dkr.ecr.cn-north-1.amazonaws.com }\n') },
+    problems: [['a.yaml', 'rules.cn.registry', 'China']],
+  },
+  'a fixed upstream with another registry': {
+    files: { 'a.yaml': env('  quay: { upstream: quay, registry: quay.example.com }\n') },
+    problems: [['a.yaml', 'rules.quay.registry', "quay's registry is always quay.io"]],
+  },
+  'Docker Hub given as docker.io': {
+    files: { 'a.yaml': env('  hub: { upstream: docker-hub, registry: docker.io }\n') },
+    problems: [['a.yaml', 'rules.hub.registry', 'always registry-1.docker.io']],
+  },
+  'a credential secret for an upstream that takes none': {
+    files: { 'a.yaml': env(`  k8s: { upstream: k8s, secretArn: "arn:aws:secretsmanager:eu-west-2:${ACCOUNT}:secret:ecr-pullthroughcache/k8s" }\n`) },
+    problems: [['a.yaml', 'rules.k8s.secretArn', 'k8s takes no credential secret']],
+  },
+  'a secret named outside ecr-pullthroughcache/': {
+    files: { 'a.yaml': env(`  hub: { upstream: docker-hub, secretArn: "arn:aws:secretsmanager:eu-west-2:${ACCOUNT}:secret:dockerhub-AbCdEf" }\n`) },
+    problems: [['a.yaml', 'rules.hub.secretArn', 'its name must start with "ecr-pullthroughcache/"']],
+  },
+  'a secret in another account': {
+    files: { 'a.yaml': env('  hub: { upstream: docker-hub, secretArn: "arn:aws:secretsmanager:eu-west-2:999999999999:secret:ecr-pullthroughcache/hub" }\n') },
+    problems: [['a.yaml', 'rules.hub.secretArn', "it is in account 999999999999, not the cache's account"]],
+  },
+  'a secret in another region': {
+    files: { 'a.yaml': env(`  hub: { upstream: docker-hub, secretArn: "arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:ecr-pullthroughcache/hub" }\n`) },
+    problems: [['a.yaml', 'rules.hub.secretArn', "it is in region us-east-1, not the cache's region eu-west-2"]],
+  },
+  'a secret ARN that is not one': {
+    files: { 'a.yaml': env('  hub: { upstream: docker-hub, secretArn: ecr-pullthroughcache/hub }\n') },
+    problems: [['a.yaml', 'rules.hub.secretArn', 'is not a Secrets Manager secret ARN']],
+  },
+  'a role for an upstream that is not ECR': {
+    files: { 'a.yaml': env(`  hub: { upstream: docker-hub, roleArn: "arn:aws:iam::${ACCOUNT}:role/x" }\n`) },
+    problems: [['a.yaml', 'rules.hub.roleArn', 'docker-hub takes no IAM role']],
+  },
+  'a role in another account': {
+    files: { 'a.yaml': env('  us: { upstream: ecr, registry: 999999999999.dkr.ecr.eu-west-2.amazonaws.com, roleArn: "arn:aws:iam::999999999999:role/x" }\n') },
+    problems: [['a.yaml', 'rules.us.roleArn', "it must be in the cache's account"]],
+  },
+  'an unknown top-level key, with a suggestion': {
+    files: { 'a.yaml': env(quay, 'regoin: eu-west-1\n') },
+    problems: [['a.yaml', 'regoin', 'unknown key (did you mean "region"?)']],
+  },
+  'an unknown rule key, with a suggestion': {
+    files: { 'a.yaml': env('  quay: { upstream: quay, upstreamPrefx: x }\n') },
+    problems: [['a.yaml', 'rules.quay.upstreamPrefx', 'unknown key (did you mean "upstreamPrefix"?)']],
+  },
+  'an unknown nested key, with a suggestion': {
+    files: { 'a.yaml': env(quay, 'nodes: { createrole: my-role }\n') },
+    problems: [['a.yaml', 'nodes.createrole', 'unknown key (did you mean "createRole"?)']],
+  },
+  'YAML that does not parse': {
+    files: { 'a.yaml': 'account: "123456789012"\nrules: [quay\n' },
+    problems: [['a.yaml', '', 'is not valid YAML']],
+  },
+  'a duplicate key': {
+    files: { 'a.yaml': env(`${quay}  quay: { upstream: quay }\n`) },
+    problems: [['a.yaml', 'rules.quay', 'duplicate key']],
+  },
+  'a file that is a list': { files: { 'a.yaml': '- account: "123456789012"\n' }, problems: [['a.yaml', '', 'must be a YAML map']] },
+  'an empty file': { files: { 'a.yaml': '# nothing yet\n' }, problems: [['a.yaml', '', 'must be a YAML map']] },
+  'no rules': { files: { 'a.yaml': env('  {}\n') }, problems: [['a.yaml', 'rules', 'needs at least one rule']] },
+  'rules as a list': { files: { 'a.yaml': env('  - quay\n') }, problems: [['a.yaml', 'rules', 'must be a map, not a list']] },
+  'a rule that is not a map': { files: { 'a.yaml': env('  quay: quay\n') }, problems: [['a.yaml', 'rules.quay', 'must be a map, not string "quay"']] },
+  'more than 50 rules in one file': { files: { 'a.yaml': env(manyRules(51)) }, problems: [['a.yaml', 'rules', 'has 51 rules; ECR allows at most 50']] },
+  'more than 50 rules in one account and region, across files': {
+    files: { 'a.yaml': env(manyRules(26)), 'b.yaml': env(manyRules(25, 26)) },
+    problems: [
+      ['a.yaml', 'rules', /would have 51 rules across .*a\.yaml \(26\), .*b\.yaml \(25\)/],
+      ['b.yaml', 'rules', 'would have 51 rules'],
+    ],
+  },
+  'the same prefix in two files of one account and region': {
+    files: { 'a.yaml': env(quay), 'b.yaml': env(quay) },
+    problems: [
+      ['a.yaml', 'rules.quay', /b\.yaml has a rule with the same prefix/],
+      ['b.yaml', 'rules.quay', /a\.yaml has a rule with the same prefix/],
+    ],
+  },
+  'an environment name that cannot name a stack': { files: { 'Prod.yaml': env(quay) }, problems: [['Prod.yaml', '', 'not a usable environment name']] },
+  'a recovery window under 7 days': {
+    files: { 'a.yaml': env(quay, 'secrets: { recoveryWindowDays: 3 }\n') },
+    problems: [['a.yaml', 'secrets.recoveryWindowDays', '>=7']],
+  },
+  'no node role at all': {
+    files: { 'a.yaml': env(quay, 'nodes: { createRole: false }\n') },
+    problems: [['a.yaml', 'nodes', 'list existingRoles']],
+  },
+  'two files creating the same role in one account': {
+    files: { 'a.yaml': env(quay, 'nodes: { createRole: eks-node }\n'), 'b.yaml': env(quay, 'nodes: { createRole: eks-node }\n', `account: "${ACCOUNT}"\nregion: us-east-1\n`) },
+    problems: [['b.yaml', 'nodes.createRole', /a\.yaml already creates the role "eks-node"/]],
+  },
+  'an existing role name IAM would refuse': {
+    files: { 'a.yaml': env(quay, 'nodes: { existingRoles: ["node role"] }\n') },
+    problems: [['a.yaml', 'nodes.existingRoles[0]', 'is not an IAM role name']],
+  },
+};
+
+describe('environment files AWS or the provider would reject', () => {
+  it('has at least 30 cases', () => {
+    expect(Object.keys(CASES).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(Object.entries(CASES))('rejects %s', (_, { files, problems }) => {
+    const dir = environmentsFolder(files);
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      const reported = result.problems.map((problem) => [problem.file.split('/').pop(), formatPath(problem.path), problem.message]);
+      expect(reported).toHaveLength(problems.length);
+      for (const [file, field, message] of problems) {
+        expect(reported).toContainEqual([file, field, typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message)]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('environment files AWS accepts', () => {
+  it.each(Object.entries<Record<string, string>>({
+    'the same prefix in two regions of one account': { 'a.yaml': env(quay), 'b.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: us-east-1\n`) },
+    'exactly 50 rules across two files': { 'a.yaml': env(manyRules(25)), 'b.yaml': env(manyRules(25, 25)) },
+    'an existing secret and role, in the right account and region': {
+      'a.yaml': env(
+        `  hub: { upstream: docker-hub, secretArn: "arn:aws:secretsmanager:eu-west-2:${ACCOUNT}:secret:ecr-pullthroughcache/hub-AbCdEf" }\n` +
+          `  other: { upstream: ecr, registry: 999999999999.dkr.ecr.eu-west-2.amazonaws.com, roleArn: "arn:aws:iam::${ACCOUNT}:role/ptc" }\n`,
+      ),
+    },
+  }))('accepts %s', (_, files) => {
+    const dir = environmentsFolder(files);
+    try {
+      expect(checkEnvironments(environmentFiles(dir)).problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports every problem of every file at once, in file order and line order', () => {
+    const dir = environmentsFolder({
+      'a.yaml': env('  Bad: { upstream: quay }\n  hub: { upstream: dockerhub }\n', '', 'account: 1\nregion: eu-west-2\n'),
+      'b.yaml': env(quay, '', `account: "${ACCOUNT}"\n`),
+    });
+    try {
+      const problems = checkEnvironments(environmentFiles(dir)).problems.map((problem) => `${problem.file.split('/').pop()}: ${formatPath(problem.path)}@${problem.line}`);
+      expect(problems).toEqual(['a.yaml: account@1', 'a.yaml: rules.Bad@4', 'a.yaml: rules.hub.upstream@5', 'b.yaml: region@undefined']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks named files against the rest of the folder, reporting only theirs', () => {
+    const dir = environmentsFolder({ 'a.yaml': env(quay), 'broken.yaml': 'account: [\n' });
+    const extra = environmentsFolder({ 'new.yaml': env(quay) });
+    try {
+      const result = checkEnvironments([join(extra, 'new.yaml')], environmentFiles(dir));
+      expect(result.problems.map((problem) => [formatPath(problem.path), problem.message])).toEqual([
+        ['rules.quay', expect.stringMatching(/a\.yaml has a rule with the same prefix/)],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(extra, { recursive: true, force: true });
+    }
+  });
+});

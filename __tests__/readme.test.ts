@@ -1,0 +1,27 @@
+/** The README documents the upstream catalogue: these tests keep the two from drifting apart. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/environments';
+import { UPSTREAM_NAMES, upstream } from '../lib/upstreams';
+
+const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+const row = (first: string) => readme.split('\n').filter((line) => line.startsWith(`| \`${first}\` |`));
+const cells = (line: string) => line.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', ''));
+
+describe('README', () => {
+  it('opens with the synth and test commands', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(firstBlock).toMatch(/^npm ci && npx cdktf synth\b/m);
+    expect(firstBlock).toMatch(/^npm test\b/m);
+  });
+
+  it.each(UPSTREAM_NAMES)('lists the upstream %s as the catalogue knows it', (name) => {
+    const spec = upstream(name);
+    const [registry, credentials] = cells(row(name)[0]!).slice(1);
+    if (spec.host) expect(registry).toBe(spec.host);
+    else expect(registry).toMatch(/^<.*>\./);
+    expect(credentials).toMatch({ none: /^none$/, secret: /^secret$/, role: /^IAM role/ }[spec.auth]);
+    if (spec.accessTokenIs) expect(cells(row(name)[1]!)[1]).toBe(spec.accessTokenIs);
+    else expect(row(name)).toHaveLength(1);
+  });
+});
