@@ -1,15 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/environments';
-import { runTs } from './support/processes';
+import { ecrCache, runTs } from './support/processes';
 import { environmentsFolder } from './support/stacks';
-
-function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT) {
-  const result = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (result.error) throw result.error;
-  return result;
-}
 
 const BAD = 'account: "123456789012"\nregion: cn-north-1\nrules:\n  Docker-Hub: { upstream: dockerhub }\n';
 

@@ -23,6 +23,30 @@ program
     process.exitCode = check(files, options);
   });
 
+program
+  .command('image')
+  .description('print the cache URI of each image reference, one per line, in order')
+  .argument('<references...>', 'image references, e.g. nats:2.10.12-alpine or registry.k8s.io/external-dns/external-dns:v0.14.0')
+  .requiredOption('--env <name>', 'the environment whose cache to use')
+  .option(...environmentsOption)
+  .action(async (references: string[], options: { env: string; environments?: string }) => {
+    const { image } = await import('./image');
+    process.exitCode = image(references, options);
+  });
+
+program
+  .command('rewrite')
+  .description('rewrite image references in Kubernetes manifests and Helm values to pull through the cache')
+  .argument('<paths...>', 'YAML files, or folders to search for them')
+  .requiredOption('--env <name>', 'the environment whose cache to use')
+  .option(...environmentsOption)
+  .option('--check', 'write nothing; exit 1 when something would change (for CI)')
+  .option('--dry-run', 'write nothing; print a diff of what would change')
+  .action(async (paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean }) => {
+    const { rewrite } = await import('./rewrite');
+    process.exitCode = rewrite(paths, options);
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {

@@ -81,6 +81,21 @@ export class EnvironmentError extends Error {
   }
 }
 
+/** Loads one environment by name from a folder; throws EnvironmentError when it is missing or invalid. */
+export function loadEnvironment(name: string, directory = environmentsDirectory()): Environment {
+  const files = environmentFilesOrProblem(directory);
+  const file = files.find((candidate) => basename(candidate, extname(candidate)) === name);
+  if (!file) {
+    const known = files.map((candidate) => basename(candidate, extname(candidate)));
+    throw new EnvironmentError([
+      { file: displayPath(directory), path: [], message: `has no environment "${name}" (it has ${known.join(', ')})` },
+    ]);
+  }
+  const result = checkEnvironmentFile(file);
+  if (!result.environment) throw new EnvironmentError(result.problems);
+  return result.environment;
+}
+
 /** Loads every environment of a folder; throws EnvironmentError listing every problem. */
 export function loadEnvironments(directory = environmentsDirectory()): LoadResult {
   const result = checkEnvironments(environmentFilesOrProblem(directory));

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../lib/environments';
 
@@ -19,6 +20,13 @@ export function runTs(entry: string, args: readonly string[], env: NodeJS.Proces
     env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
     encoding: 'utf8',
   });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs ./bin/ecr-cache as users do. */
+export function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Run {
+  const result = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/environments';
+import { ecrCache } from './support/processes';
+
+const C = '111111111111.dkr.ecr.eu-west-2.amazonaws.com';
+
+describe('./bin/ecr-cache image', () => {
+  it('prints one cache URI per reference, in order', () => {
+    const run = ecrCache(['image', '--env', 'dev', 'quay.io/a/b:1', 'nginx', 'ghcr.io/c/d@sha256:' + 'f'.repeat(64)]);
+    expect(run.stdout).toBe(`${C}/quay/a/b:1\n${C}/docker-hub/library/nginx\n${C}/github/c/d@sha256:${'f'.repeat(64)}\n`);
+    expect(run.status).toBe(0);
+  });
+
+  it('fails, printing no URI, when a reference has no rule or does not parse, naming it and the reason', () => {
+    const run = ecrCache(['image', '--env', 'dev', 'nginx', 'mcr.microsoft.com/dotnet/runtime:8.0', 'nginx:']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'mcr.microsoft.com/dotnet/runtime:8.0: no rule in environment dev pulls through from mcr.microsoft.com\n' +
+        'nginx:: not a valid image reference: invalid reference format\n',
+    );
+  });
+
+  it('takes the environment from --environments or ECR_CACHE_ENVIRONMENTS', () => {
+    const expected = '333333333333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx\n';
+    expect(ecrCache(['image', '--env', 'all-upstreams', '--environments', 'examples', 'nginx']).stdout).toBe(expected);
+    expect(ecrCache(['image', '--env', 'all-upstreams', 'nginx'], { ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, 'examples') }).stdout).toBe(expected);
+  });
+
+  it('names an environment that does not exist', () => {
+    const run = ecrCache(['image', '--env', 'staging', 'nginx']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('environments: has no environment "staging" (it has dev, prod)\n');
+  });
+
+  it('requires --env', () => {
+    const run = ecrCache(['image', 'nginx']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("required option '--env <name>' not specified");
+  });
+});
+
+describe('./bin/ecr-cache rewrite', () => {
+  const manifest = '# app\nkind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: a\n    image: nginx:1.27  # pinned\n  - name: b\n    image: mcr.microsoft.com/x:1\n';
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ecr-cache-rewrite-'));
+    mkdirSync(join(dir, 'apps', '.git'), { recursive: true });
+    writeFileSync(join(dir, 'apps', 'pod.yaml'), manifest);
+    writeFileSync(join(dir, 'apps', '.git', 'ignored.yaml'), manifest);
+    writeFileSync(join(dir, 'apps', 'notes.txt'), 'image: nginx\n');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rewrites the YAML files of a folder in place, lists what it left, and prints a summary', () => {
+    const run = ecrCache(['rewrite', '--env', 'dev', 'apps'], {}, dir);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      'rewrote apps/pod.yaml:\n' +
+        `  line 7: nginx:1.27 -> ${C}/docker-hub/library/nginx:1.27\n` +
+        'left as they are:\n' +
+        '  apps/pod.yaml:9: mcr.microsoft.com/x:1: no rule in environment dev pulls through from mcr.microsoft.com\n' +
+        '1 image in 1 file rewritten, 1 left as it is\n',
+    );
+    expect(readFileSync(join(dir, 'apps', 'pod.yaml'), 'utf8')).toBe(manifest.replace('nginx:1.27', `${C}/docker-hub/library/nginx:1.27`));
+    expect(readFileSync(join(dir, 'apps', '.git', 'ignored.yaml'), 'utf8')).toBe(manifest);
+
+    const again = ecrCache(['rewrite', '--env', 'dev', '--check', 'apps'], {}, dir);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('0 images in 0 files to rewrite, 1 left as it is');
+  });
+
+  it('--check writes nothing and exits 1 when something would change', () => {
+    const run = ecrCache(['rewrite', '--env', 'dev', '--check', 'apps/pod.yaml'], {}, dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('would rewrite apps/pod.yaml:');
+    expect(readFileSync(join(dir, 'apps', 'pod.yaml'), 'utf8')).toBe(manifest);
+  });
+
+  it('--dry-run prints a diff and writes nothing', () => {
+    const run = ecrCache(['rewrite', '--env', 'dev', '--dry-run', 'apps/pod.yaml'], {}, dir);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`-    image: nginx:1.27  # pinned\n+    image: ${C}/docker-hub/library/nginx:1.27  # pinned\n`);
+    expect(readFileSync(join(dir, 'apps', 'pod.yaml'), 'utf8')).toBe(manifest);
+  });
+
+  it('names a file that is not valid YAML and exits 1', () => {
+    writeFileSync(join(dir, 'apps', 'broken.yaml'), 'a: [1,\n');
+    const run = ecrCache(['rewrite', '--env', 'dev', 'apps'], {}, dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^apps\/broken\.yaml: not valid YAML: .*\(line \d+\)\n$/);
+  });
+});

@@ -1,0 +1,235 @@
+import { cacheImageUri } from '../lib/cache-uri';
+import { loadEnvironment } from '../lib/environments';
+import { rewriteImages, YamlRewriteError } from '../lib/manifest-rewrite';
+
+const dev = loadEnvironment('dev');
+const toCache = (reference: string) => cacheImageUri(dev, reference);
+const C = '111111111111.dkr.ecr.eu-west-2.amazonaws.com';
+
+const MANIFESTS = `# Workloads of the nats team.  Two spaces after the dot, kept.
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # trailing comment
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: migrate
+          image: "ghcr.io/acme/migrate:v3"   # double-quoted stays double-quoted
+      containers:
+        # the main container
+        - name: web
+          image: nginx:1.27
+        - {name: sidecar, image: 'quay.io/prometheus/statsd-exporter:v0.26.0'}
+        - name: private
+          image: mcr.microsoft.com/dotnet/runtime:8.0   # no rule: left and listed
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cleanup}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: cleanup
+            image: bitnami/kubectl:1.30
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  containers: [{name: app, image: "registry.k8s.io/pause:3.9"}]
+  ephemeralContainers:
+  - name: shell
+    image: busybox@sha256:${'ab'.repeat(32)}
+---
+# Not a workload: its image key is data and stays.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  image: nginx:1.27
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: nats
+spec:
+  chart:
+    spec: {chart: nats, version: "1.1.12"}
+  values:
+    container:
+      image:
+        registry: docker.io        # the article's shape
+        repository: nats
+        tag: 2.10.12-alpine
+    reloader:
+      image:
+        registry: docker.io
+        repository: natsio/nats-server-config-reloader
+    natsBox:
+      image:
+        repository: natsio/nats-box   # a repository that holds a whole reference
+        tag: 0.14.3
+        pullPolicy: IfNotPresent
+`;
+
+const EXPECTED = `# Workloads of the nats team.  Two spaces after the dot, kept.
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # trailing comment
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: migrate
+          image: "${C}/github/acme/migrate:v3"   # double-quoted stays double-quoted
+      containers:
+        # the main container
+        - name: web
+          image: ${C}/docker-hub/library/nginx:1.27
+        - {name: sidecar, image: '${C}/quay/prometheus/statsd-exporter:v0.26.0'}
+        - name: private
+          image: mcr.microsoft.com/dotnet/runtime:8.0   # no rule: left and listed
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cleanup}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: cleanup
+            image: ${C}/docker-hub/bitnami/kubectl:1.30
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  containers: [{name: app, image: "${C}/k8s/pause:3.9"}]
+  ephemeralContainers:
+  - name: shell
+    image: ${C}/docker-hub/library/busybox@sha256:${'ab'.repeat(32)}
+---
+# Not a workload: its image key is data and stays.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  image: nginx:1.27
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: nats
+spec:
+  chart:
+    spec: {chart: nats, version: "1.1.12"}
+  values:
+    container:
+      image:
+        registry: ${C}/docker-hub/library        # the article's shape
+        repository: nats
+        tag: 2.10.12-alpine
+    reloader:
+      image:
+        registry: ${C}/docker-hub
+        repository: natsio/nats-server-config-reloader
+    natsBox:
+      image:
+        repository: ${C}/docker-hub/natsio/nats-box   # a repository that holds a whole reference
+        tag: 0.14.3
+        pullPolicy: IfNotPresent
+`;
+
+const comments = (text: string) => text.split('\n').map((line) => /#.*$/.exec(line)?.[0]).filter(Boolean);
+
+describe('rewriting a multi-document manifest', () => {
+  const result = rewriteImages(MANIFESTS, toCache);
+
+  it('rewrites every workload container and the HelmRelease values, and nothing else', () => {
+    expect(result.text).toBe(EXPECTED);
+  });
+
+  it('keeps every comment byte for byte', () => {
+    expect(comments(result.text)).toEqual(comments(MANIFESTS));
+    expect(comments(MANIFESTS)).toHaveLength(8);
+  });
+
+  it('reports each change by line, and lists the reference without a rule', () => {
+    expect(result.changes.map((change) => [change.line, change.from])).toEqual([
+      [12, 'ghcr.io/acme/migrate:v3'],
+      [16, 'nginx:1.27'],
+      [17, 'quay.io/prometheus/statsd-exporter:v0.26.0'],
+      [32, 'bitnami/kubectl:1.30'],
+      [39, 'registry.k8s.io/pause:3.9'],
+      [42, `busybox@sha256:${'ab'.repeat(32)}`],
+      [62, 'docker.io/nats'],
+      [67, 'docker.io/natsio/nats-server-config-reloader'],
+      [71, 'natsio/nats-box'],
+    ]);
+    expect(result.unmapped).toEqual([
+      { line: 19, reference: 'mcr.microsoft.com/dotnet/runtime:8.0', reason: 'no rule in environment dev pulls through from mcr.microsoft.com' },
+    ]);
+  });
+
+  it('changes nothing the second time', () => {
+    const again = rewriteImages(result.text, toCache);
+    expect(again.text).toBe(result.text);
+    expect(again.changes).toEqual([]);
+  });
+});
+
+describe('rewriting Helm values files', () => {
+  it('rewrites the image maps and image strings of a values file, wherever they are', () => {
+    const values = `controller:
+  image:
+    registry: registry.k8s.io
+    image: ingress-nginx/controller   # ingress-nginx names the repository "image"
+    tag: v1.10.0
+defaultBackend:
+  image:
+    repository: ghcr.io/acme/backend
+    tag: "1.0"
+sidecar:
+  image: docker.io/library/alpine:3.20
+`;
+    const result = rewriteImages(values, toCache);
+    expect(result.text).toBe(`controller:
+  image:
+    registry: ${C}/k8s
+    image: ingress-nginx/controller   # ingress-nginx names the repository "image"
+    tag: v1.10.0
+defaultBackend:
+  image:
+    repository: ${C}/github/acme/backend
+    tag: "1.0"
+sidecar:
+  image: ${C}/docker-hub/library/alpine:3.20
+`);
+  });
+
+  it('splits registry and repository when the repository cannot stay', () => {
+    const environment = { ...dev, rules: [{ prefix: 'us', upstream: 'ecr' as const, registry: '999999999999.dkr.ecr.us-east-1.amazonaws.com', upstreamPrefix: 'platform' }] };
+    const values = 'image:\n  registry: 999999999999.dkr.ecr.us-east-1.amazonaws.com\n  repository: platform/api\n  tag: "1"\n';
+    expect(rewriteImages(values, (reference) => cacheImageUri(environment, reference)).text).toBe(`image:\n  registry: ${C}\n  repository: us/api\n  tag: "1"\n`);
+  });
+
+  it('refuses YAML that does not parse, naming the line', () => {
+    expect(() => rewriteImages('a: [1,\nb: 2\n', toCache)).toThrow(YamlRewriteError);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Image reference -> pull-through cache URI: `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<path>[:tag][@digest]`.
+ * The upstream host is replaced by the rule's prefix and the path is kept; what each upstream adds (Docker Hub's
+ * aliases and `library/`, ECR's upstream prefixes) comes from the catalogue.
+ */
+import { ROOT_PREFIX, privateRegistryHost } from './ecr-facts';
+import { type ImageReference, formatImageReference, parseImageReference } from './image-reference';
+import type { CacheRegistry, RuleSettings } from './rule-checks';
+import { UPSTREAMS, type UpstreamName, upstream, upstreamRegistryUrl } from './upstreams';
+
+/** What mapping needs of an environment; a validated `Environment` is one. */
+export interface CacheEnvironment extends CacheRegistry {
+  readonly name?: string;
+  readonly rules: readonly RuleSettings[];
+}
+
+/** A reference that cannot be pulled through this environment's cache. */
+export class ImageMappingError extends Error {
+  constructor(
+    readonly reference: string,
+    readonly reason: string,
+  ) {
+    super(`${reference}: ${reason}`);
+    this.name = 'ImageMappingError';
+  }
+}
+
+const DEFAULT_UPSTREAM = (Object.keys(UPSTREAMS) as UpstreamName[]).find((name) => upstream(name).isDefaultRegistry)!;
+
+/** The upstream and host a reference pulls from, with the catalogue's aliases resolved. */
+function upstreamHostOf(reference: ImageReference): string {
+  if (reference.domain === undefined) return upstreamRegistryUrl(DEFAULT_UPSTREAM);
+  for (const name of Object.keys(UPSTREAMS) as UpstreamName[]) {
+    const spec = upstream(name);
+    if (spec.host !== undefined && spec.aliases?.includes(reference.domain)) return spec.host;
+  }
+  return reference.domain;
+}
+
+/** The repository path as the upstream knows it: Docker Hub's single-component names live under `library/`. */
+function upstreamPath(name: UpstreamName, path: string): string {
+  const namespace = upstream(name).officialImagesNamespace;
+  return namespace !== undefined && !path.includes('/') ? `${namespace}/${path}` : path;
+}
+
+interface RuleMatch {
+  readonly rule: RuleSettings;
+  /** The path below the rule's prefix in the cache. */
+  readonly cachePath: string;
+}
+
+/**
+ * The rule that caches `path` from `host`: for ECR upstreams, the one whose upstream prefix is the longest that
+ * matches (a rule without one matches everything); otherwise the first rule for that registry.
+ */
+function matchRule(environment: CacheEnvironment, host: string, path: string): RuleMatch | undefined {
+  let best: (RuleMatch & { readonly specificity: number }) | undefined;
+  for (const rule of environment.rules) {
+    if (upstreamRegistryUrl(rule.upstream, rule.registry) !== host) continue;
+    const fullPath = upstreamPath(rule.upstream, path);
+    const upstreamPrefix = rule.upstreamPrefix === undefined || rule.upstreamPrefix === ROOT_PREFIX ? undefined : rule.upstreamPrefix;
+    if (upstreamPrefix !== undefined && !fullPath.startsWith(`${upstreamPrefix}/`)) continue;
+    const specificity = upstreamPrefix?.length ?? 0;
+    if (best === undefined || specificity > best.specificity) {
+      best = { rule, cachePath: upstreamPrefix === undefined ? fullPath : fullPath.slice(upstreamPrefix.length + 1), specificity };
+    }
+  }
+  return best;
+}
+
+/**
+ * The cache URI of an image reference. A reference that already points at this environment's registry comes
+ * back unchanged, so rewriting twice changes nothing. Throws ImageMappingError for an invalid reference or a
+ * registry without a rule.
+ */
+export function cacheImageUri(environment: CacheEnvironment, reference: string): string {
+  let parsed: ImageReference;
+  try {
+    parsed = parseImageReference(reference);
+  } catch (error) {
+    throw new ImageMappingError(reference, `not a valid image reference: ${(error as { reason?: string }).reason ?? String(error)}`);
+  }
+  const cacheHost = privateRegistryHost(environment.account, environment.region);
+  if (parsed.domain === cacheHost) return reference;
+
+  const host = upstreamHostOf(parsed);
+  const match = matchRule(environment, host, parsed.path);
+  if (!match) {
+    const where = environment.name ? ` in environment ${environment.name}` : '';
+    const prefixes = environment.rules.filter((rule) => upstreamRegistryUrl(rule.upstream, rule.registry) === host);
+    throw new ImageMappingError(
+      reference,
+      prefixes.length > 0
+        ? `no rule${where} maps ${host}/${parsed.path} (its rules for ${host} cover only ${prefixes.map((rule) => `${rule.upstreamPrefix}/`).join(', ')})`
+        : `no rule${where} pulls through from ${host}`,
+    );
+  }
+  const path = match.rule.prefix === ROOT_PREFIX ? match.cachePath : `${match.rule.prefix}/${match.cachePath}`;
+  return formatImageReference({ domain: cacheHost, path, tag: parsed.tag, digest: parsed.digest });
+}
