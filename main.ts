@@ -4,6 +4,7 @@
  */
 import { App } from 'cdktf';
 import { EnvironmentError, formatProblem, loadEnvironments } from './lib/environments';
+import { formatFinding, policyFindings } from './lib/policy-checks';
 import { buildStacks } from './stacks';
 
 try {
@@ -11,6 +12,12 @@ try {
   for (const warning of warnings) console.error(`warning: ${formatProblem(warning)}`);
   const app = new App();
   buildStacks(app, environments);
+  // cdktf checks one stack at a time while writing; checking them all first keeps a failed synth from writing any.
+  const findings = policyFindings(app).filter((finding) => finding.acknowledged === undefined);
+  if (findings.length > 0) {
+    for (const finding of findings) console.error(formatFinding(finding));
+    process.exit(1);
+  }
   app.synth();
 } catch (error) {
   if (!(error instanceof EnvironmentError)) throw error;

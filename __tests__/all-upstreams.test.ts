@@ -61,7 +61,7 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
         Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } },
       },
     ]);
-    const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType);
+    const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType).filter((candidate) => candidate.name === 'ecr-pull-through-cache-upstream');
     expect(policy!.role).toBe(referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'name'));
     const statements = JSON.parse(policy!.policy as string).Statement;
     expect(statements[1].Resource).toEqual([

@@ -195,6 +195,68 @@ const CASES: Record<string, Case> = {
     files: { 'a.yaml': env(quay, 'nodes: { existingRoles: ["node role"] }\n') },
     problems: [['a.yaml', 'nodes.existingRoles[0]', 'is not an IAM role name']],
   },
+  'immutable tags for every cache repository': {
+    files: { 'a.yaml': env(quay, 'repositories: { tagMutability: IMMUTABLE }\n') },
+    problems: [['a.yaml', 'repositories.tagMutability', 'IMMUTABLE stops the cache from refreshing a tag from upstream']],
+  },
+  "immutable tags for one rule's cache repositories": {
+    files: { 'a.yaml': env('  quay: { upstream: quay, repositories: { tagMutability: IMMUTABLE_WITH_EXCLUSION } }\n') },
+    problems: [['a.yaml', 'rules.quay.repositories.tagMutability', 'IMMUTABLE stops the cache']],
+  },
+  'immutable tag filters without MUTABLE_WITH_EXCLUSION': {
+    files: { 'a.yaml': env(quay, 'repositories: { immutableTags: ["v*"] }\n') },
+    problems: [['a.yaml', 'repositories.immutableTags', 'only applies with tagMutability: MUTABLE_WITH_EXCLUSION']],
+  },
+  'MUTABLE_WITH_EXCLUSION without filters': {
+    files: { 'a.yaml': env('  quay: { upstream: quay, repositories: { tagMutability: MUTABLE_WITH_EXCLUSION } }\n') },
+    problems: [['a.yaml', 'rules.quay.repositories.immutableTags', 'needs the tag filters']],
+  },
+  'a KMS key that is not a key ARN': {
+    files: { 'a.yaml': env(quay, 'repositories: { kmsKey: alias/ecr }\n') },
+    problems: [['a.yaml', 'repositories.kmsKey', 'is not a KMS key ARN']],
+  },
+  'a KMS key in another region': {
+    files: { 'a.yaml': env(quay, `repositories: { kmsKey: "arn:aws:kms:us-east-1:${ACCOUNT}:key/abc" }\n`) },
+    problems: [['a.yaml', 'repositories.kmsKey', "ECR needs a key in the cache's region eu-west-2"]],
+  },
+  'a template role in another account': {
+    files: { 'a.yaml': env(quay, 'repositories: { tags: { a: b }, roleArn: "arn:aws:iam::999999999999:role/t" }\n') },
+    problems: [['a.yaml', 'repositories.roleArn', "it must be in the cache's account"]],
+  },
+  'a secret value for an upstream that takes no secret': {
+    files: { 'a.yaml': env('  k8s: { upstream: k8s, secretValueVersion: 1 }\n') },
+    problems: [['a.yaml', 'rules.k8s.secretValueVersion', 'k8s takes no credential secret']],
+  },
+  'a secret value for an existing secret': {
+    files: {
+      'a.yaml': env(`  hub: { upstream: docker-hub, secretValueVersion: 1, secretArn: "arn:aws:secretsmanager:eu-west-2:${ACCOUNT}:secret:ecr-pullthroughcache/hub" }\n`),
+    },
+    problems: [['a.yaml', 'rules.hub.secretValueVersion', 'not with secretArn']],
+  },
+  'a secret value version of 0': {
+    files: { 'a.yaml': env('  hub: { upstream: docker-hub, secretValueVersion: 0 }\n') },
+    problems: [['a.yaml', 'rules.hub.secretValueVersion', '>=1']],
+  },
+  'two rules whose secret variables would have one name': {
+    files: { 'a.yaml': env('  a-b: { upstream: docker-hub, secretValueVersion: 1 }\n  a.b: { upstream: github-container-registry, secretValueVersion: 1 }\n') },
+    problems: [['a.yaml', 'rules.a.b.secretValueVersion', "its variable credentials_a_b is also rule a-b's"]],
+  },
+  'continuous scanning with basic scanning': {
+    files: { 'a.yaml': env(quay, 'scanning: { type: basic, frequency: continuous }\n') },
+    problems: [['a.yaml', 'scanning.frequency', 'continuous scanning needs type: enhanced']],
+  },
+  'two files setting the scanning of one registry': {
+    files: { 'a.yaml': env(quay, 'scanning: { type: basic }\n'), 'b.yaml': env('  k8s: { upstream: k8s }\n', 'scanning: { type: enhanced }\n') },
+    problems: [['b.yaml', 'scanning', /a\.yaml already sets the scanning configuration/]],
+  },
+  'production that is not a boolean': {
+    files: { 'a.yaml': env(quay, 'production: yes\n') },
+    problems: [['a.yaml', 'production', 'must be a boolean, not string "yes"']],
+  },
+  'a recovery window over 30 days': {
+    files: { 'a.yaml': env(quay, 'secrets: { recoveryWindowDays: 31 }\n') },
+    problems: [['a.yaml', 'secrets.recoveryWindowDays', '<=30']],
+  },
 };
 
 describe('environment files AWS or the provider would reject', () => {

@@ -3,9 +3,10 @@
  * offline (scripts/offline-terraform.ts). Addresses are asserted literally: a changed address means Terraform
  * would destroy and recreate the resource.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import { PROJECT_ROOT } from '../lib/environments';
 import { type OfflinePlan, offlinePlan, type PlannedResource, prepareOfflineWorkspace } from '../scripts/offline-terraform';
 import { requireProviderMirror } from './support/offline-plan';
@@ -19,6 +20,11 @@ const EXPECTED_ADDRESSES = [
   'aws_ecr_pull_through_cache_rule.rule-github_rule_D052457C',
   'aws_ecr_pull_through_cache_rule.rule-k8s_rule_14AB3A20',
   'aws_ecr_pull_through_cache_rule.rule-quay_rule_E1DD3A28',
+  'aws_ecr_repository_creation_template.repositories-docker-hub_template_95D042B3',
+  'aws_ecr_repository_creation_template.repositories-ecr_template_2FF7EA2B',
+  'aws_ecr_repository_creation_template.repositories-github_template_E0E043AD',
+  'aws_ecr_repository_creation_template.repositories-k8s_template_FB87FF71',
+  'aws_ecr_repository_creation_template.repositories-quay_template_C7405C1E',
   'aws_iam_policy.nodes_policy_A5952792',
   'aws_iam_role.nodes_node-role_A647D74B',
   'aws_iam_role_policy_attachment.nodes_node-role-AmazonEC2ContainerRegistryPullOnly_AFFD0C66',
@@ -28,6 +34,14 @@ const EXPECTED_ADDRESSES = [
   'aws_secretsmanager_secret.rule-docker-hub_credentials_secret_F3633D37',
   'aws_secretsmanager_secret.rule-github_credentials_secret_32CD6188',
 ];
+
+/** A credential that must never be written anywhere: not in cdktf.out, the plan file or the plan's JSON. */
+const CANARY = 'dckr_pat_OfflinePlanCanary_5f3c9e';
+const WRITE_ONLY_ENVIRONMENT = `account: "555555555555"
+region: eu-west-2
+rules:
+  docker-hub: { upstream: docker-hub, secretValueVersion: 1 }
+`;
 
 const mirror = requireProviderMirror();
 const work = mkdtempSync(join(tmpdir(), 'ecr-cache-plan-'));
@@ -42,18 +56,25 @@ function synth(environments: string, outdir: string): string {
 
 beforeAll(async () => {
   if (!mirror) return;
+  mkdirSync(join(work, 'write-only-envs'));
+  writeFileSync(join(work, 'write-only-envs', 'write-only.yaml'), WRITE_ONLY_ENVIRONMENT);
   const stacks = {
     dev: synth(join(PROJECT_ROOT, 'environments'), join(work, 'out')),
     'all-upstreams': synth(join(PROJECT_ROOT, 'examples'), join(work, 'examples-out')),
+    'write-only': synth(join(work, 'write-only-envs'), join(work, 'write-only-out')),
   };
   const stackDirs = {
     dev: join(stacks.dev, 'ecr-cache-dev'),
     prod: join(stacks.dev, 'ecr-cache-prod'),
     'all-upstreams': join(stacks['all-upstreams'], 'ecr-cache-all-upstreams'),
+    'write-only': join(stacks['write-only'], 'ecr-cache-write-only'),
+  };
+  const variables: Record<string, NodeJS.ProcessEnv> = {
+    'write-only': { TF_VAR_credentials_docker_hub: JSON.stringify({ username: 'ci-bot', accessToken: CANARY }) },
   };
   await Promise.all(
     Object.entries(stackDirs).map(async ([name, stackDir]) => {
-      plans.set(name, await offlinePlan(prepareOfflineWorkspace(stackDir, join(work, name), mirror)));
+      plans.set(name, await offlinePlan(prepareOfflineWorkspace(stackDir, join(work, name), mirror), variables[name]));
     }),
   );
 });
@@ -144,5 +165,42 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
         'aws_ecr_pull_through_cache_rule.rule-ROOT_rule_52EF2911',
       ]),
     );
+  });
+});
+
+/** Every file below a folder, as text. */
+function filesBelow(dir: string): { path: string; text: string }[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesBelow(path) : [{ path, text: readFileSync(path, 'latin1') }];
+  });
+}
+
+describe('a credential written through the write-only secret_string_wo, planned offline', () => {
+  beforeEach((context) => {
+    if (!mirror) context.skip();
+  });
+
+  it('plans the secret version from the ephemeral variable, write-only', () => {
+    const plan = plans.get('write-only')!.json;
+    const version = plan.planned_values.root_module.resources!.find((resource) => resource.type === 'aws_secretsmanager_secret_version')!;
+    expect(version.values.secret_string_wo_version).toBe(1);
+    expect(version.values.secret_string ?? null).toBeNull();
+    expect(version.values.secret_string_wo ?? null).toBeNull();
+  });
+
+  it('leaves the value nowhere: not in cdktf.out, the plan file, or terraform show -json', () => {
+    const synthesized = filesBelow(join(work, 'write-only-out'));
+    expect(synthesized.length).toBeGreaterThan(1);
+    for (const file of synthesized) expect(file.text, file.path).not.toContain(CANARY);
+
+    const planFile = readFileSync(plans.get('write-only')!.planFile);
+    expect(planFile.toString('latin1')).not.toContain(CANARY);
+    const entries = Object.entries(unzipSync(new Uint8Array(planFile)));
+    expect(entries.map(([name]) => name)).toContain('tfplan');
+    for (const [name, bytes] of entries) expect(strFromU8(bytes, true), name).not.toContain(CANARY);
+
+    expect(plans.get('write-only')!.jsonText).not.toContain(CANARY);
+    expect(plans.get('write-only')!.jsonText).toContain('credentials_docker_hub');
   });
 });

@@ -1,8 +1,18 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CREDENTIAL_SECRET_NAME_PREFIX } from './ecr-facts';
+import { acknowledge } from './policy-checks';
+import { RECOVERY_WINDOW_DAYS } from './rule-checks';
 
-export const RECOVERY_WINDOW_DAYS = { default: 7, min: 7, max: 30 } as const;
+/** The write-only value of a credential secret, from an ephemeral input variable. */
+export interface SecretValueFromVariable {
+  /** The Terraform variable's name: set it as `TF_VAR_<name>` when planning and applying. */
+  readonly name: string;
+  /** `secret_string_wo_version`: bump it to write a new value. */
+  readonly version: number;
+}
 
 export interface UpstreamCredentialSecretProps {
   /** The secret's name; must start with `ecr-pullthroughcache/`. */
@@ -10,22 +20,35 @@ export interface UpstreamCredentialSecretProps {
   /** Who the credential is for, shown in the secret's description. */
   readonly upstreamTitle: string;
   /**
-   * Days Secrets Manager keeps a deleted secret before it is gone.
+   * Days Secrets Manager keeps a deleted secret before it is gone (7-30).
    * @default 7 - the shortest window, so a removed rule can be recreated within a week
    */
   readonly recoveryWindowInDays?: number;
+  /**
+   * Write the value from an ephemeral, sensitive input variable through the write-only `secret_string_wo`, so it
+   * never reaches the configuration, the plan or the state.
+   * @default - no value is written: put it out of band (see the README)
+   */
+  readonly valueFromVariable?: SecretValueFromVariable;
+  /**
+   * Refuse to destroy the secret (`prevent_destroy`), for production.
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
  * The Secrets Manager secret that holds an upstream registry's credentials, as JSON
- * `{"username": "...", "accessToken": "..."}`. Only the secret is created: its value is put out of band
- * (see the README), so no credential passes through the configuration or the Terraform state.
- * It always uses the default `aws/secretsmanager` key: ECR cannot read a secret under a customer managed key.
+ * `{"username": "...", "accessToken": "..."}`. Its value never passes through `secret_string`: it is put out of
+ * band, or written write-only from an ephemeral variable. It always uses the default `aws/secretsmanager` key:
+ * ECR cannot read a pull-through cache secret under a customer managed key.
  */
 export class UpstreamCredentialSecret extends Construct {
   readonly secret: SecretsmanagerSecret;
   /** The secret's ARN, for `credential_arn`. */
   readonly arn: string;
+  /** The input variable the value comes from, when it does. */
+  readonly valueVariable?: TerraformVariable;
 
   constructor(scope: Construct, id: string, props: UpstreamCredentialSecretProps) {
     super(scope, id);
@@ -40,7 +63,30 @@ export class UpstreamCredentialSecret extends Construct {
       name: props.name,
       description: `ECR pull-through cache credentials for ${props.upstreamTitle}: JSON {"username", "accessToken"}`,
       recoveryWindowInDays,
+      ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
+    acknowledge(this.secret, 'PTC-SM3', 'ECR pull-through cache can only read secrets under the default aws/secretsmanager key');
     this.arn = this.secret.arn;
+
+    if (props.valueFromVariable) {
+      const { name, version } = props.valueFromVariable;
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`"${name}" is not a usable variable name`);
+      if (!Number.isInteger(version) || version < 1) throw new Error(`secret value version ${version} must be a whole number from 1`);
+      this.valueVariable = new TerraformVariable(this, 'value', {
+        type: 'string',
+        sensitive: true,
+        nullable: false,
+        description: `${props.upstreamTitle} credentials for ${props.name}: JSON {"username", "accessToken"}`,
+      });
+      // The variable's name is what users set (TF_VAR_<name>), so it is chosen, not derived from the construct path.
+      this.valueVariable.overrideLogicalId(name);
+      // Terraform >= 1.10: the value is kept out of the plan and the state; cdktf 0.21 predates the option.
+      this.valueVariable.addOverride('ephemeral', true);
+      new SecretsmanagerSecretVersion(this, 'version', {
+        secretId: this.secret.id,
+        secretStringWo: this.valueVariable.stringValue,
+        secretStringWoVersion: version,
+      });
+    }
   }
 }

@@ -2,7 +2,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from './ecr-facts';
-import { policyDocument, serviceTrustPolicy } from './iam-policy';
+import { LOGIN_IS_UNSCOPED, policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
+import { acknowledge } from './policy-checks';
 
 /** What ECR does with the role: read the upstream's images and write them into the cache. */
 export const ECR_UPSTREAM_ROLE_ACTIONS = [
@@ -51,12 +52,11 @@ export class EcrUpstreamRole extends Construct {
       description: `ECR pull-through cache ${props.prefix} from ${props.upstreamRegistry}`,
       assumeRolePolicy: serviceTrustPolicy('pullthroughcache.ecr.amazonaws.com', props.account),
     });
-    new IamRolePolicy(this, 'policy', {
+    const policy = new IamRolePolicy(this, 'policy', {
       name: 'ecr-pull-through-cache-upstream',
       role: this.role.name,
       policy: policyDocument(
-        // Registry login cannot be scoped to a resource.
-        { Sid: 'Login', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        REGISTRY_LOGIN_STATEMENT,
         {
           Sid: 'CopyUpstreamIntoCache',
           Effect: 'Allow',
@@ -68,6 +68,7 @@ export class EcrUpstreamRole extends Construct {
         },
       ),
     });
+    acknowledge(policy, 'PTC-IAM1', LOGIN_IS_UNSCOPED);
     this.arn = this.role.arn;
   }
 }

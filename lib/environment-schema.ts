@@ -6,7 +6,8 @@
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { ACCOUNT_PATTERN, regionProblem } from './ecr-facts';
-import { RECOVERY_WINDOW_DAYS } from './credential-secret';
+import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from './repository-template-checks';
+import { RECOVERY_WINDOW_DAYS } from './rule-checks';
 import { UPSTREAM_NAMES } from './upstreams';
 
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -44,6 +45,29 @@ const upstream = z
 
 const roleName = z.string().regex(IAM_ROLE_NAME, { error: (issue) => `"${String(issue.input)}" is not an IAM role name (${IAM_ROLE_NAME_RULE})` });
 
+const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const repositoriesSchema = z
+  .strictObject({
+    expireUntaggedAfterDays: wholeNumber(1, 3650).optional().describe('Untagged images expire after this many days. Default: 7.'),
+    keepImages: wholeNumber(1, 10000).optional().describe('At most this many images per cache repository. Default: 100.'),
+    tagMutability: z
+      .enum(CACHE_TAG_MUTABILITIES, {
+        error: (issue) =>
+          String(issue.input).startsWith('IMMUTABLE') ? IMMUTABLE_TAGS_PROBLEM : `one of ${CACHE_TAG_MUTABILITIES.join(', ')}`,
+      })
+      .optional()
+      .describe('MUTABLE (default) or MUTABLE_WITH_EXCLUSION. IMMUTABLE would stop the cache from refreshing tags.'),
+    immutableTags: z.array(z.string().min(1)).optional().describe('With MUTABLE_WITH_EXCLUSION: wildcard filters of immutable tags.'),
+    kmsKey: z.string().optional().describe('KMS key ARN to encrypt cache repositories with. Default: AES256.'),
+    tags: z.record(z.string(), z.string()).optional().describe('Tags of the cache repositories ECR creates.'),
+    roleArn: z
+      .string()
+      .optional()
+      .describe('Role ECR uses for kmsKey or tags. Default: the stack creates one when they need it.'),
+  })
+  .describe('The repository creation template of the cache repositories (lifecycle, tags, encryption).');
+
 export const ruleSchema = z
   .strictObject({
     upstream,
@@ -63,6 +87,12 @@ export const ruleSchema = z
       .string()
       .optional()
       .describe('ECR-to-ECR only: use this existing role for custom_role_arn (created by default cross-account).'),
+    secretValueVersion: wholeNumber(1, Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe(
+        'Write the secret from the ephemeral variable credentials_<prefix> (TF_VAR_...), write-only; bump to write a new value.',
+      ),
+    repositories: repositoriesSchema.optional(),
   })
   .describe('One pull-through cache rule; its key is the ECR repository prefix, or ROOT for none.');
 
@@ -71,6 +101,7 @@ export const environmentSchema = z
     $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
     account,
     region,
+    production: z.boolean().optional().describe('Production: the credential secrets cannot be destroyed (prevent_destroy).'),
     tags: z
       .record(z.string(), z.string())
       .optional()
@@ -105,6 +136,14 @@ export const environmentSchema = z
       })
       .optional()
       .describe('Settings of the credential secrets this project creates.'),
+    repositories: repositoriesSchema.optional(),
+    scanning: z
+      .strictObject({
+        type: z.enum(['basic', 'enhanced']).describe('basic (on push, free) or enhanced (Amazon Inspector).'),
+        frequency: z.enum(['scan-on-push', 'continuous']).optional().describe('Default: scan-on-push. continuous needs enhanced.'),
+      })
+      .optional()
+      .describe("Scan the cache prefixes' images. Owns the registry's scanning configuration: one environment per account and region."),
     rules: z
       .record(z.string(), ruleSchema, {
         error: (issue) => (issue.input === undefined ? 'is required: a map from repository prefix to rule' : undefined),

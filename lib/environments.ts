@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { closest } from 'fastest-levenshtein';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { RECOVERY_WINDOW_DAYS } from './credential-secret';
+import { type RepositoryTemplateSettings, repositoryTemplateProblems } from './repository-template-checks';
 import { MAX_RULES_PER_REGISTRY, ROOT_PREFIX, repositoryPrefixProblem } from './ecr-facts';
 import { environmentSchema, knownKeysAt, ruleSchema } from './environment-schema';
 import type { CacheRegistry, RuleSettings } from './rule-checks';
-import { ruleProblems } from './rule-checks';
+import { RECOVERY_WINDOW_DAYS, ruleProblems, secretValueVariableName } from './rule-checks';
 
 /** One validated environment: everything a stack needs, defaults applied. */
 export interface Environment extends CacheRegistry {
@@ -26,6 +26,11 @@ export interface Environment extends CacheRegistry {
   readonly state?: { readonly bucket: string; readonly key: string; readonly region: string };
   readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[] };
   readonly secrets: { readonly recoveryWindowDays: number };
+  /** Production: credential secrets get prevent_destroy. */
+  readonly production: boolean;
+  /** Creation template settings of every rule's cache repositories (a rule's own `repositories` win). */
+  readonly repositories: RepositoryTemplateSettings;
+  readonly scanning?: { readonly type: 'basic' | 'enhanced'; readonly frequency: 'scan-on-push' | 'continuous' };
   readonly rules: readonly RuleSettings[];
 }
 
@@ -229,6 +234,17 @@ export function checkEnvironmentFile(path: string): FileResult {
         add(problem.field && problem.field !== 'prefix' ? ['rules', prefix, problem.field] : ['rules', prefix], problem.message);
       }
     }
+    checkRepositoryTemplates(raw.repositories, rules, registry, add);
+    const variables = new Map<string, string>();
+    for (const rule of rules) {
+      if (rule.secretValueVersion === undefined) continue;
+      const variable = secretValueVariableName(rule.prefix);
+      const other = variables.get(variable);
+      if (other !== undefined) {
+        add(['rules', rule.prefix, 'secretValueVersion'], `its variable ${variable} is also rule ${other}'s: rename one of the prefixes`);
+      }
+      variables.set(variable, rule.prefix);
+    }
     if (entries.length > MAX_RULES_PER_REGISTRY) {
       add(['rules'], `has ${entries.length} rules; ECR allows at most ${MAX_RULES_PER_REGISTRY} per account and region`);
     }
@@ -242,6 +258,10 @@ export function checkEnvironmentFile(path: string): FileResult {
     }
   }
 
+  const scanning = parsed.success ? parsed.data.scanning : undefined;
+  if (scanning?.type === 'basic' && scanning.frequency === 'continuous') {
+    add(['scanning', 'frequency'], 'continuous scanning needs type: enhanced; basic scanning scans on push');
+  }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   if (!parsed.success || problems.length > 0) return { problems, warnings };
   const settings = parsed.data;
@@ -269,9 +289,44 @@ export function checkEnvironmentFile(path: string): FileResult {
       : {}),
     nodes: { ...(createRole !== undefined ? { createRole } : {}), existingRoles },
     secrets: { recoveryWindowDays: settings.secrets?.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
+    production: settings.production ?? false,
+    repositories: settings.repositories ?? {},
+    ...(settings.scanning ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push' } } : {}),
     rules,
   };
   return { environment, problems, warnings };
+}
+
+/**
+ * Each rule's creation template is the environment's `repositories` with the rule's own over it: checked as merged,
+ * each problem reported where its field is set.
+ */
+function checkRepositoryTemplates(
+  rawDefaults: unknown,
+  rules: readonly RuleSettings[],
+  registry: CacheRegistry | undefined,
+  add: (path: FieldPath, message: string) => void,
+): void {
+  const parsedDefaults = environmentSchema.shape.repositories.safeParse(rawDefaults);
+  if (!parsedDefaults.success) return;
+  const defaults = { data: parsedDefaults.data ?? {} };
+  const reported = new Set<string>();
+  const targets: { path: FieldPath; own: RepositoryTemplateSettings }[] = rules.map((rule) => ({
+    path: ['rules', rule.prefix, 'repositories'],
+    own: rule.repositories ?? {},
+  }));
+  if (targets.length === 0) targets.push({ path: ['repositories'], own: {} });
+  for (const { path, own } of targets) {
+    for (const problem of repositoryTemplateProblems({ ...defaults.data, ...own }, registry)) {
+      // Reported where the field is set; a field set nowhere, where the rule or the environment has settings.
+      const field = problem.field ? [problem.field] : [];
+      const inRule = problem.field !== undefined && (problem.field in own || (!(problem.field in defaults.data) && Object.keys(own).length > 0));
+      const where = inRule ? [...path, ...field] : ['repositories', ...field];
+      const key = `${formatPath(where)}: ${problem.message}`;
+      if (!reported.has(key)) add(where, problem.message);
+      reported.add(key);
+    }
+  }
 }
 
 /** The account and region, when both are valid: some rule checks need them. */
@@ -392,6 +447,17 @@ function crossEnvironmentProblems(environments: readonly Environment[]): Problem
           });
         }
       }
+    }
+  }
+  // A registry has one scanning configuration: two environments would overwrite each other's.
+  for (const sharing of byRegistry.values()) {
+    const scanning = sharing.filter((environment) => environment.scanning);
+    for (const environment of scanning.slice(1)) {
+      problems.push({
+        file: environment.file,
+        path: ['scanning'],
+        message: `${scanning[0]!.file} already sets the scanning configuration of account ${environment.account} in ${environment.region}; a registry has one`,
+      });
     }
   }
   // IAM is global: a role name is unique in an account, whatever the region.

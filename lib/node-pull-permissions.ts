@@ -3,7 +3,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { cacheRepositoriesArn, partitionOf } from './ecr-facts';
-import { awsManagedPolicyArn, policyDocument, serviceTrustPolicy } from './iam-policy';
+import { awsManagedPolicyArn, LOGIN_IS_UNSCOPED, policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
+import { acknowledge } from './policy-checks';
 
 /**
  * What a node needs on the cache repositories: pull, refresh a tag from upstream (BatchImportUpstreamImage) and
@@ -68,8 +69,7 @@ export class NodePullPermissions extends Construct {
       name: props.policyName,
       description: 'Pull through the ECR pull-through cache, creating cache repositories on first pull',
       policy: policyDocument(
-        // Registry login cannot be scoped to a resource.
-        { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        REGISTRY_LOGIN_STATEMENT,
         {
           Sid: 'PullThroughCache',
           Effect: 'Allow',
@@ -78,6 +78,7 @@ export class NodePullPermissions extends Construct {
         },
       ),
     });
+    acknowledge(this.policy, 'PTC-IAM1', LOGIN_IS_UNSCOPED);
 
     if (props.createRoleName !== undefined) {
       this.role = new IamRole(this, 'node-role', {

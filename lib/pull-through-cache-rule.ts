@@ -4,7 +4,7 @@ import { UpstreamCredentialSecret } from './credential-secret';
 import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from './ecr-facts';
 import { EcrUpstreamRole } from './ecr-upstream-role';
 import { boundedName } from './names';
-import { type CacheRegistry, type RuleSettings, isCrossAccountEcr, ruleProblems } from './rule-checks';
+import { type CacheRegistry, type RuleSettings, isCrossAccountEcr, ruleProblems, secretValueVariableName } from './rule-checks';
 import { upstream, upstreamRegistryUrl } from './upstreams';
 
 export interface PullThroughCacheRuleProps extends RuleSettings, CacheRegistry {
@@ -18,6 +18,11 @@ export interface PullThroughCacheRuleProps extends RuleSettings, CacheRegistry {
    * @default 7
    */
   readonly secretRecoveryWindowInDays?: number;
+  /**
+   * Refuse to destroy the created credential secret (`prevent_destroy`).
+   * @default false
+   */
+  readonly preventSecretDestroy?: boolean;
   /**
    * Name of the role created for a cross-account ECR upstream without `roleArn`.
    * @default - `ecr-ptc-<prefix>-<region>`
@@ -58,6 +63,10 @@ export class PullThroughCacheRule extends Construct {
           name: props.secretName ?? `${CREDENTIAL_SECRET_NAME_PREFIX}${props.prefix}`,
           upstreamTitle: spec.title,
           recoveryWindowInDays: props.secretRecoveryWindowInDays,
+          preventDestroy: props.preventSecretDestroy,
+          ...(props.secretValueVersion !== undefined
+            ? { valueFromVariable: { name: secretValueVariableName(props.prefix), version: props.secretValueVersion } }
+            : {}),
         });
       }
       this.credentialArn = props.secretArn ?? this.createdSecret?.arn;

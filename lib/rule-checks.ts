@@ -10,7 +10,16 @@ import {
   partitionOf,
   repositoryPrefixProblem,
 } from './ecr-facts';
+import type { RepositoryTemplateSettings } from './repository-template-checks';
 import { type UpstreamName, isUpstreamName, upstream, upstreamRegistryProblem } from './upstreams';
+
+/** Days Secrets Manager keeps a deleted credential secret: this project's bounds and default. */
+export const RECOVERY_WINDOW_DAYS = { default: 7, min: 7, max: 30 } as const;
+
+/** The input variable a rule's credential secret value comes from: `credentials_<prefix>`, set as TF_VAR_credentials_<prefix>. */
+export function secretValueVariableName(prefix: string): string {
+  return `credentials_${prefix.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+}
 
 /** What a rule says, in the words of the environment file. */
 export interface RuleSettings {
@@ -26,6 +35,10 @@ export interface RuleSettings {
   readonly secretArn?: string;
   /** ECR-to-ECR only: an existing role for `custom_role_arn` instead of the one created cross-account. */
   readonly roleArn?: string;
+  /** Write the created secret's value from an ephemeral variable; `secret_string_wo_version`. */
+  readonly secretValueVersion?: number;
+  /** This rule's creation template settings, over the environment's. */
+  readonly repositories?: RepositoryTemplateSettings;
 }
 
 /** The private registry (account + region) that holds the cache. */
@@ -71,6 +84,11 @@ export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry): Rule
     } else {
       add('secretArn', secretArnProblem(rule.secretArn, registry));
     }
+  }
+
+  if (rule.secretValueVersion !== undefined) {
+    if (spec.auth !== 'secret') add('secretValueVersion', `${rule.upstream} takes no credential secret`);
+    else if (rule.secretArn !== undefined) add('secretValueVersion', 'only for the secret this project creates, not with secretArn');
   }
 
   if (rule.roleArn !== undefined) {

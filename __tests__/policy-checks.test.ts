@@ -1,0 +1,151 @@
+/**
+ * Each policy rule fires on a bad resource and passes on a good one; a finding fails synth unless acknowledged,
+ * and acknowledgements are written into the synthesized output.
+ */
+import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
+import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { loadEnvironments, PROJECT_ROOT } from '../lib/environments';
+import { acknowledge, POLICY_RULES, PolicyChecks, policyFindings } from '../lib/policy-checks';
+import { EcrCacheStack } from '../stacks';
+import type { SynthesizedStack } from './support/stacks';
+
+const policy = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', ...statement }] });
+const REPOSITORIES = 'arn:aws:ecr:eu-west-2:123456789012:repository/quay/*';
+const template = (config: Partial<ConstructorParameters<typeof EcrRepositoryCreationTemplate>[2]> = {}) => (scope: Construct) =>
+  new EcrRepositoryCreationTemplate(scope, 'template', { prefix: 'quay', appliedFor: ['PULL_THROUGH_CACHE'], imageTagMutability: 'MUTABLE', ...config });
+
+/** rule id -> [a resource that breaks it, the same resource done right] */
+const CASES: Record<string, [(scope: Construct) => unknown, (scope: Construct) => unknown]> = {
+  'PTC-IAM1': [
+    (scope) => new IamPolicy(scope, 'policy', { name: 'p', policy: policy({ Action: 'ecr:BatchGetImage', Resource: '*' }) }),
+    (scope) => new IamPolicy(scope, 'policy', { name: 'p', policy: policy({ Action: 'ecr:BatchGetImage', Resource: REPOSITORIES }) }),
+  ],
+  'PTC-IAM2': [
+    (scope) => new IamRolePolicy(scope, 'policy', { role: 'r', policy: policy({ Action: 'ecr:*', Resource: REPOSITORIES }) }),
+    (scope) => new IamRolePolicy(scope, 'policy', { role: 'r', policy: policy({ Action: ['ecr:BatchGetImage'], Resource: REPOSITORIES }) }),
+  ],
+  'PTC-SM1': [
+    (scope) => new SecretsmanagerSecretVersion(scope, 'version', { secretId: 's', secretString: '{"username":"u","accessToken":"t"}' }),
+    (scope) => {
+      const value = new TerraformVariable(scope, 'value', { type: 'string', sensitive: true });
+      return new SecretsmanagerSecretVersion(scope, 'version', { secretId: 's', secretStringWo: value.stringValue, secretStringWoVersion: 1 });
+    },
+  ],
+  'PTC-SM2': [
+    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'ecr-pullthroughcache/x', recoveryWindowInDays: 0, kmsKeyId: 'k' }),
+    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'ecr-pullthroughcache/x', recoveryWindowInDays: 7, kmsKeyId: 'k' }),
+  ],
+  'PTC-SM3': [
+    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 7 }),
+    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 7, kmsKeyId: 'alias/app' }),
+  ],
+  'PTC-ECR1': [template({ imageTagMutability: 'IMMUTABLE' }), template({ imageTagMutability: 'MUTABLE' })],
+  'PTC-ECR2': [
+    template({ encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: 'arn:aws:kms:eu-west-2:123456789012:key/k' }] }),
+    template({
+      encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: 'arn:aws:kms:eu-west-2:123456789012:key/k' }],
+      customRoleArn: 'arn:aws:iam::123456789012:role/template',
+    }),
+  ],
+  'PTC-ECR3': [
+    (scope) => new EcrPullThroughCacheRule(scope, 'rule', { ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' }),
+    (scope) => {
+      template()(scope);
+      return new EcrPullThroughCacheRule(scope, 'rule', { ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' });
+    },
+  ],
+};
+
+function stackWith(build: (scope: Construct) => unknown): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), 'checked');
+  new AwsProvider(stack, 'aws', { region: 'eu-west-2' });
+  build(stack);
+  PolicyChecks.applyTo(stack);
+  return stack;
+}
+
+/** Synthesizes with validations, then returns the stack as written to cdktf.out, `//` comments included. */
+function fullyValidated(stack: TerraformStack): SynthesizedStack {
+  Testing.synth(stack, true);
+  return stack.toTerraform() as SynthesizedStack;
+}
+
+const firing = (stack: TerraformStack) => policyFindings(stack).filter((finding) => finding.acknowledged === undefined).map((finding) => finding.rule.id);
+
+describe('policy rules', () => {
+  it('each have an id and name what they mirror', () => {
+    expect(POLICY_RULES.map((rule) => rule.id)).toEqual(Object.keys(CASES));
+    for (const rule of POLICY_RULES) expect(rule.mirrors).toMatch(/CKV_|AVD-AWS-|none in checkov or trivy|secret scanning/);
+  });
+
+  it.each(Object.entries(CASES))('%s fires on the bad resource and fails synth', (id, [bad]) => {
+    const stack = stackWith(bad);
+    expect(firing(stack)).toEqual([id]);
+    expect(() => Testing.synth(stack, true)).toThrow(new RegExp(`\\[${id}\\]`));
+  });
+
+  it.each(Object.entries(CASES))('%s passes the good resource', (_, [, good]) => {
+    const stack = stackWith(good);
+    expect(firing(stack)).toEqual([]);
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+  });
+
+  it('lets synth pass when the finding is acknowledged on that resource, and shows the reason', () => {
+    const stack = stackWith((scope) => {
+      const secret = new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 7 });
+      acknowledge(secret, 'PTC-SM3', 'this secret is read by a service that cannot use a CMK');
+    });
+    expect(firing(stack)).toEqual([]);
+    const [secret] = Object.values(fullyValidated(stack).resource.aws_secretsmanager_secret!);
+    expect((secret!['//'] as { acknowledged_findings: unknown }).acknowledged_findings).toEqual({
+      'PTC-SM3':
+        'secret not encrypted with a customer managed KMS key (checkov CKV_AWS_149, trivy AVD-AWS-0098): ' +
+        'this secret is read by a service that cannot use a CMK',
+    });
+  });
+
+  it('acknowledges only on the resource it names', () => {
+    const stack = stackWith((scope) => {
+      const first = new SecretsmanagerSecret(scope, 'first', { name: 'app/a', recoveryWindowInDays: 7 });
+      new SecretsmanagerSecret(scope, 'second', { name: 'app/b', recoveryWindowInDays: 7 });
+      acknowledge(first, 'PTC-SM3', 'read by a service that cannot use a CMK');
+    });
+    expect(policyFindings(stack).map((finding) => [finding.path, finding.acknowledged !== undefined])).toEqual([
+      ['checked/first', true],
+      ['checked/second', false],
+    ]);
+  });
+
+  it('refuses an acknowledgement without a written reason, or of an unknown rule', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const role = new IamRole(stack, 'role', { assumeRolePolicy: '{}' });
+    expect(() => acknowledge(role, 'PTC-IAM1', '')).toThrow(/needs a written reason/);
+    expect(() => acknowledge(role, 'PTC-NOPE', 'a good reason here')).toThrow(/unknown policy rule/);
+  });
+});
+
+describe('the example environments', () => {
+  const environments = [...loadEnvironments().environments, ...loadEnvironments(join(PROJECT_ROOT, 'examples')).environments];
+
+  it.each(environments.map((environment) => [environment.name, environment] as const))(
+    '%s synthesizes with zero unacknowledged findings, each acknowledgement explained',
+    (_, environment) => {
+      const stack = new EcrCacheStack(Testing.app(), environment);
+      const findings = policyFindings(stack);
+      expect(findings.filter((finding) => finding.acknowledged === undefined)).toEqual([]);
+      expect(new Set(findings.map((finding) => finding.rule.id))).toEqual(new Set(['PTC-IAM1', 'PTC-SM3']));
+      const synthesized = JSON.stringify(fullyValidated(stack));
+      const acknowledged = (synthesized.match(/"PTC-(IAM1|SM3)":"/g) ?? []).length;
+      expect(acknowledged).toBe(findings.length);
+    },
+  );
+});

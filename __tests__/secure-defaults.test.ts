@@ -1,0 +1,188 @@
+import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
+import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { Testing } from 'cdktf';
+import { join } from 'node:path';
+import { CacheRepositoryTemplate } from '../lib/cache-repository-template';
+import { CacheScanning } from '../lib/cache-scanning';
+import { loadEnvironment, PROJECT_ROOT } from '../lib/environments';
+import { environmentFromText, exampleEnvironments, parseStack, referenceTo, resourcesOf, synthEnvironment } from './support/stacks';
+
+const examples = exampleEnvironments();
+const allUpstreams = loadEnvironment('all-upstreams', join(PROJECT_ROOT, 'examples'));
+const lifecycle = (template: Record<string, unknown>) => JSON.parse(template.lifecycle_policy as string);
+const templatesByPrefix = (synthesized: string) =>
+  new Map(resourcesOf(parseStack(synthesized), EcrRepositoryCreationTemplate.tfResourceType).map((template) => [template.prefix, template]));
+
+describe('repository creation templates', () => {
+  const dev = synthEnvironment(examples.get('dev')!);
+
+  it.each(['docker-hub', 'github', 'k8s', 'ecr', 'quay'])('give the cache repositories of %s a lifecycle, mutable tags and AES256', (prefix) => {
+    expect(dev).toHaveResourceWithProperties(EcrRepositoryCreationTemplate, {
+      prefix,
+      applied_for: ['PULL_THROUGH_CACHE'],
+      image_tag_mutability: 'MUTABLE',
+      encryption_configuration: [{ encryption_type: 'AES256' }],
+    });
+    const template = templatesByPrefix(dev).get(prefix)!;
+    expect(template.custom_role_arn).toBeUndefined();
+    expect(lifecycle(template)).toEqual({
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'Expire untagged images after 7 days',
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
+          action: { type: 'expire' },
+        },
+        {
+          rulePriority: 2,
+          description: 'Keep at most 100 images',
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+  });
+
+  it('take the environment settings, and a rule its own over them', () => {
+    const templates = templatesByPrefix(synthEnvironment(allUpstreams));
+    expect(templates.size).toBe(10);
+    expect(lifecycle(templates.get('quay')!).rules[1].selection.countNumber).toBe(200);
+    expect(templates.get('azure')!.resource_tags).toEqual({ owner: 'payments' });
+  });
+
+  it('get a role, created for KMS and tags, trusted by ECR and limited to those prefixes and that key', () => {
+    const synthesized = synthEnvironment(allUpstreams);
+    const stack = parseStack(synthesized);
+    const roleArn = referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-cache-all-upstreams-repository-template', 'arn');
+    const templates = templatesByPrefix(synthesized);
+    expect(templates.get('azure')!.custom_role_arn).toBe(roleArn);
+    expect(templates.get('shared')!.custom_role_arn).toBe(roleArn);
+    expect(templates.get('shared')!.encryption_configuration).toEqual([
+      { encryption_type: 'KMS', kms_key: 'arn:aws:kms:eu-west-2:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    ]);
+    expect(templates.get('quay')!.custom_role_arn).toBeUndefined();
+
+    const [role] = resourcesOf(stack, IamRole.tfResourceType).filter((candidate) => candidate.name === 'ecr-cache-all-upstreams-repository-template');
+    expect(JSON.parse(role!.assume_role_policy as string).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ecr.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } } },
+    ]);
+    const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType).filter((candidate) => candidate.name === 'ecr-repository-creation-template');
+    expect(JSON.parse(policy!.policy as string).Statement).toEqual([
+      {
+        Sid: 'CreateCacheRepositories',
+        Effect: 'Allow',
+        Action: ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'],
+        Resource: ['arn:aws:ecr:eu-west-2:333333333333:repository/azure/*', 'arn:aws:ecr:eu-west-2:333333333333:repository/shared/*'],
+      },
+      {
+        Sid: 'EncryptCacheRepositories',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'],
+        Resource: ['arn:aws:kms:eu-west-2:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+      },
+    ]);
+  });
+
+  it('use a given role instead of creating one, and exclusion filters with MUTABLE_WITH_EXCLUSION', () => {
+    const synthesized = synthEnvironment(
+      environmentFromText(`account: "123456789012"
+region: eu-west-2
+repositories:
+  tags: { team: platform }
+  roleArn: "arn:aws:iam::123456789012:role/ecr-templates"
+  tagMutability: MUTABLE_WITH_EXCLUSION
+  immutableTags: ["release-*"]
+rules:
+  quay: { upstream: quay }
+`),
+    );
+    expect(synthesized).toHaveResourceWithProperties(EcrRepositoryCreationTemplate, {
+      prefix: 'quay',
+      custom_role_arn: 'arn:aws:iam::123456789012:role/ecr-templates',
+      image_tag_mutability: 'MUTABLE_WITH_EXCLUSION',
+      image_tag_mutability_exclusion_filter: [{ filter: 'release-*', filter_type: 'WILDCARD' }],
+    });
+    expect(resourcesOf(parseStack(synthesized), IamRole.tfResourceType).map((role) => role.name)).toEqual(['ecr-cache-test-node']);
+  });
+
+  it('refuse immutable tags, and KMS or tags without a role, in the construct too', () => {
+    const app = Testing.app();
+    expect(() => new CacheRepositoryTemplate(app, 'a', { prefix: 'quay', tagMutability: 'IMMUTABLE' as never })).toThrow(
+      /tagMutability: IMMUTABLE stops the cache from refreshing a tag from upstream/,
+    );
+    expect(() => new CacheRepositoryTemplate(app, 'b', { prefix: 'quay', tags: { a: 'b' } })).toThrow(/roleArn: KMS encryption and resource tags need a role/);
+  });
+});
+
+describe('credential secrets', () => {
+  it('cannot be destroyed in production, and can elsewhere', () => {
+    const prod = resourcesOf(parseStack(synthEnvironment(examples.get('prod')!)), SecretsmanagerSecret.tfResourceType);
+    const dev = resourcesOf(parseStack(synthEnvironment(examples.get('dev')!)), SecretsmanagerSecret.tfResourceType);
+    expect(prod.map((secret) => secret.lifecycle)).toEqual([{ prevent_destroy: true }, { prevent_destroy: true }]);
+    expect(dev.map((secret) => secret.lifecycle)).toEqual([undefined, undefined]);
+  });
+
+  it('take their value, when asked, from an ephemeral sensitive variable, write-only', () => {
+    const synthesized = synthEnvironment(
+      environmentFromText(`account: "123456789012"
+region: eu-west-2
+rules:
+  docker-hub: { upstream: docker-hub, secretValueVersion: 2 }
+  github: { upstream: github-container-registry }
+`),
+    );
+    const stack = parseStack(synthesized);
+    expect((stack as unknown as { variable: unknown }).variable).toEqual({
+      credentials_docker_hub: {
+        type: 'string',
+        sensitive: true,
+        nullable: false,
+        ephemeral: true,
+        description: 'Docker Hub credentials for ecr-pullthroughcache/docker-hub: JSON {"username", "accessToken"}',
+      },
+    });
+    expect(resourcesOf(stack, SecretsmanagerSecretVersion.tfResourceType)).toEqual([
+      {
+        secret_id: referenceTo(stack, SecretsmanagerSecret.tfResourceType, 'name', 'ecr-pullthroughcache/docker-hub', 'id'),
+        secret_string_wo: '${var.credentials_docker_hub}',
+        secret_string_wo_version: 2,
+      },
+    ]);
+    expect(synthesized).not.toContain('"secret_string"');
+  });
+});
+
+describe('registry scanning', () => {
+  it('scans the cache prefixes on push when the environment asks, the whole registry for ROOT', () => {
+    const synthesized = synthEnvironment(allUpstreams);
+    expect(synthesized).toHaveResourceWithProperties(EcrRegistryScanningConfiguration, {
+      scan_type: 'BASIC',
+      rule: [
+        {
+          scan_frequency: 'SCAN_ON_PUSH',
+          repository_filter: ['*', 'docker-hub/*', 'github/*', 'gitlab/*', 'chainguard/*', 'azure/*', 'k8s/*', 'quay/*', 'us/*', 'shared/*'].map(
+            (filter) => ({ filter, filter_type: 'WILDCARD' }),
+          ),
+        },
+      ],
+    });
+    expect(synthEnvironment(examples.get('dev')!)).not.toHaveResource(EcrRegistryScanningConfiguration);
+  });
+
+  it('scans continuously with enhanced scanning', () => {
+    const synthesized = synthEnvironment(
+      environmentFromText('account: "123456789012"\nregion: eu-west-2\nscanning: { type: enhanced, frequency: continuous }\nrules:\n  quay: { upstream: quay }\n'),
+    );
+    expect(synthesized).toHaveResourceWithProperties(EcrRegistryScanningConfiguration, {
+      scan_type: 'ENHANCED',
+      rule: [{ scan_frequency: 'CONTINUOUS_SCAN', repository_filter: [{ filter: 'quay/*', filter_type: 'WILDCARD' }] }],
+    });
+    expect(() => new CacheScanning(Testing.app(), 's', { prefixes: ['quay'], scanType: 'BASIC', frequency: 'CONTINUOUS_SCAN' })).toThrow(
+      /CONTINUOUS_SCAN needs ENHANCED/,
+    );
+  });
+});

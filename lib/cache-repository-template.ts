@@ -1,0 +1,54 @@
+import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  cacheLifecyclePolicy,
+  type RepositoryTemplateSettings,
+  repositoryTemplateProblems,
+  TEMPLATE_DEFAULTS,
+  templateNeedsRole,
+} from './repository-template-checks';
+
+export interface CacheRepositoryTemplateProps extends RepositoryTemplateSettings {
+  /** The pull-through cache rule's prefix (`ROOT` for the rest of the registry). */
+  readonly prefix: string;
+}
+
+/**
+ * The repository creation template of one cache prefix, applied when pull-through cache creates a repository:
+ * a lifecycle policy so the cache does not grow forever, mutable tags so it can refresh, AES256 or a KMS key, tags.
+ */
+export class CacheRepositoryTemplate extends Construct {
+  readonly template: EcrRepositoryCreationTemplate;
+
+  constructor(scope: Construct, id: string, props: CacheRepositoryTemplateProps) {
+    super(scope, id);
+    // A role created in the same stack is only a token here; a literal ARN is checked.
+    const problems = repositoryTemplateProblems(Token.isUnresolved(props.roleArn) ? { ...props, roleArn: undefined } : props);
+    if (templateNeedsRole(props) && props.roleArn === undefined) {
+      problems.push({ field: 'roleArn', message: 'KMS encryption and resource tags need a role: without it apply succeeds and the first pull fails' });
+    }
+    const expireUntaggedAfterDays = props.expireUntaggedAfterDays ?? TEMPLATE_DEFAULTS.expireUntaggedAfterDays;
+    const keepImages = props.keepImages ?? TEMPLATE_DEFAULTS.keepImages;
+    for (const [field, value] of [['expireUntaggedAfterDays', expireUntaggedAfterDays], ['keepImages', keepImages]] as const) {
+      if (!Number.isInteger(value) || value < 1) problems.push({ field, message: `${value} must be a whole number from 1` });
+    }
+    if (problems.length > 0) {
+      throw new Error(`creation template ${props.prefix}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    }
+    const tagMutability = props.tagMutability ?? TEMPLATE_DEFAULTS.tagMutability;
+    this.template = new EcrRepositoryCreationTemplate(this, 'template', {
+      prefix: props.prefix,
+      appliedFor: ['PULL_THROUGH_CACHE'],
+      description: `Cache repositories of the pull-through cache rule ${props.prefix}`,
+      imageTagMutability: tagMutability,
+      ...(props.immutableTags?.length
+        ? { imageTagMutabilityExclusionFilter: props.immutableTags.map((filter) => ({ filter, filterType: 'WILDCARD' })) }
+        : {}),
+      lifecyclePolicy: cacheLifecyclePolicy(expireUntaggedAfterDays, keepImages),
+      encryptionConfiguration: [props.kmsKey ? { encryptionType: 'KMS', kmsKey: props.kmsKey } : { encryptionType: 'AES256' }],
+      ...(props.tags && Object.keys(props.tags).length > 0 ? { resourceTags: { ...props.tags } } : {}),
+      customRoleArn: props.roleArn,
+    });
+  }
+}
