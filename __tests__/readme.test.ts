@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/environments';
 import { UPSTREAM_NAMES, upstream } from '../lib/upstreams';
-import { ecrCache } from './support/processes';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const row = (first: string) => readme.split('\n').filter((line) => line.startsWith(`| \`${first}\` |`));
@@ -24,19 +23,5 @@ describe('README', () => {
     expect(credentials).toMatch({ none: /^none$/, secret: /^secret$/, role: /^IAM role/ }[spec.auth]);
     if (spec.accessTokenIs) expect(cells(row(name)[1]!)[1]).toBe(spec.accessTokenIs);
     else expect(row(name)).toHaveLength(1);
-  });
-});
-
-describe('README console examples', () => {
-  const examples = [...readme.matchAll(/```console\n\$ \.\/bin\/ecr-cache (.*)\n([\s\S]*?)```/g)].map((match) => [match[1]!, match[2]!] as const);
-
-  it('has the image and rewrite examples', () => {
-    expect(examples.map(([command]) => command.split(' ')[0])).toEqual(['image', 'rewrite']);
-  });
-
-  it.each(examples)('./bin/ecr-cache %s prints what the README shows', (command, output) => {
-    const run = ecrCache(command.split(' '));
-    expect(run.status).toBe(0);
-    expect(run.stdout).toBe(output);
   });
 });

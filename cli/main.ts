@@ -1,6 +1,6 @@
 /**
- * `./bin/ecr-cache`: the project's command line. Each command loads its module only when it runs, so `--help`
- * and `check` never load the AWS SDK or cdktf.
+ * `./bin/ecr-cache`: the project's command line. Each command requires its module only when it runs, so `--help`
+ * and `check` never load the AWS SDK.
  */
 import { Command } from 'commander';
 import { EnvironmentError } from '../lib/environments';
@@ -18,9 +18,19 @@ program
   .description('validate environment files without synthesizing; exits 0 when all are valid')
   .argument('[files...]', 'environment files to check (default: every file in the environments folder)')
   .option(...environmentsOption)
-  .action(async (files: string[], options: { environments?: string }) => {
-    const { check } = await import('./check');
+  .action((files: string[], options: { environments?: string }) => {
+    const { check } = require('./check') as typeof import('./check');
     process.exitCode = check(files, options);
+  });
+
+program
+  .command('list')
+  .description('list the environments (name, stack, account, region, state); --json for a pipeline matrix')
+  .option(...environmentsOption)
+  .option('--json', 'print JSON: one object per environment')
+  .action((options: { environments?: string; json?: boolean }) => {
+    const { list } = require('./list') as typeof import('./list');
+    process.exitCode = list(options);
   });
 
 program
@@ -29,8 +39,8 @@ program
   .argument('<references...>', 'image references, e.g. nats:2.10.12-alpine or registry.k8s.io/external-dns/external-dns:v0.14.0')
   .requiredOption('--env <name>', 'the environment whose cache to use')
   .option(...environmentsOption)
-  .action(async (references: string[], options: { env: string; environments?: string }) => {
-    const { image } = await import('./image');
+  .action((references: string[], options: { env: string; environments?: string }) => {
+    const { image } = require('./image') as typeof import('./image');
     process.exitCode = image(references, options);
   });
 
@@ -42,14 +52,23 @@ program
   .option(...environmentsOption)
   .option('--check', 'write nothing; exit 1 when something would change (for CI)')
   .option('--dry-run', 'write nothing; print a diff of what would change')
-  .action(async (paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean }) => {
-    const { rewrite } = await import('./rewrite');
+  .action((paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean }) => {
+    const { rewrite } = require('./rewrite') as typeof import('./rewrite');
     process.exitCode = rewrite(paths, options);
   });
 
-try {
-  await program.parseAsync();
-} catch (error) {
+program
+  .command('validate')
+  .description("ask ECR to validate each rule of an environment (secret, credentials, upstream); exits 1 when one is not working")
+  .requiredOption('--env <name>', 'the environment whose rules to validate')
+  .option(...environmentsOption)
+  .option('--endpoint <url>', 'ECR endpoint to call (default: $AWS_ENDPOINT_URL_ECR, or ECR in the environment\'s region)')
+  .action(async (options: { env: string; environments?: string; endpoint?: string }) => {
+    const { validate } = require('./validate') as typeof import('./validate');
+    process.exitCode = await validate(options);
+  });
+
+program.parseAsync().catch((error: unknown) => {
   if (error instanceof EnvironmentError) {
     console.error(error.message);
     process.exitCode = 1;
@@ -59,4 +78,4 @@ try {
   } else {
     throw error;
   }
-}
+});

@@ -1,5 +1,6 @@
 // The construct library, for this project's stacks and for other CDKTF stacks.
 export * from './cache-repository-template';
+export * from './cache-repository-templates';
 export * from './cache-scanning';
 export * from './cache-uri';
 export * from './credential-secret';

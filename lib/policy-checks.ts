@@ -164,6 +164,7 @@ function acknowledgements(resource: IConstruct): Map<string, string> {
 
 export interface Finding {
   readonly rule: PolicyRule;
+  readonly resource: TerraformResource;
   /** The resource's construct path. */
   readonly path: string;
   readonly message: string;
@@ -176,39 +177,38 @@ function resourceConfig(resource: TerraformResource): Config {
   return Object.values(Object.values(synthesized.resource)[0]!)[0]!;
 }
 
-/** Every finding of every resource below `scope`, acknowledged or not. */
-export function policyFindings(scope: IConstruct): Finding[] {
+/** Findings of one stack, kept until its tree changes: synth's preflight and the aspect share them. */
+const stackFindings = new WeakMap<TerraformStack, { readonly size: number; readonly findings: Finding[] }>();
+
+function findingsOfStack(stack: TerraformStack): Finding[] {
+  const nodes = stack.node.findAll();
+  const cached = stackFindings.get(stack);
+  if (cached?.size === nodes.length) return cached.findings;
+
+  const resources = nodes.filter((node): node is TerraformResource => node instanceof TerraformResource);
+  const configs = new Map(resources.map((resource) => [resource, resourceConfig(resource)]));
+  const byType = new Map<string, Config[]>();
+  for (const [resource, config] of configs) byType.set(resource.terraformResourceType, [...(byType.get(resource.terraformResourceType) ?? []), config]);
+
   const findings: Finding[] = [];
-  const stackIndexes = new Map<IConstruct, Map<string, Config[]>>();
-  const indexOf = (stack: TerraformStack) => {
-    let index = stackIndexes.get(stack);
-    if (!index) {
-      index = new Map();
-      for (const node of stack.node.findAll()) {
-        if (!(node instanceof TerraformResource)) continue;
-        index.set(node.terraformResourceType, [...(index.get(node.terraformResourceType) ?? []), resourceConfig(node)]);
-      }
-      stackIndexes.set(stack, index);
-    }
-    return index;
-  };
-  for (const node of scope.node.findAll()) {
-    if (!(node instanceof TerraformResource)) continue;
-    const stack = TerraformStack.of(node);
-    const checked: CheckedResource = {
-      type: node.terraformResourceType,
-      config: resourceConfig(node),
-      stackResources: (type) => indexOf(stack).get(type) ?? [],
-    };
-    const accepted = acknowledgements(node);
+  for (const [resource, config] of configs) {
+    const checked: CheckedResource = { type: resource.terraformResourceType, config, stackResources: (type) => byType.get(type) ?? [] };
+    const accepted = acknowledgements(resource);
     for (const rule of POLICY_RULES) {
       const message = rule.check(checked);
       if (message === undefined) continue;
       const reason = accepted.get(rule.id);
-      findings.push({ rule, path: node.node.path, message, ...(reason !== undefined ? { acknowledged: reason } : {}) });
+      findings.push({ rule, resource, path: resource.node.path, message, ...(reason !== undefined ? { acknowledged: reason } : {}) });
     }
   }
+  stackFindings.set(stack, { size: nodes.length, findings });
   return findings;
+}
+
+/** Every finding of every resource below `scope` (a stack, or an app of stacks), acknowledged or not. */
+export function policyFindings(scope: IConstruct): Finding[] {
+  const stacks = TerraformStack.isStack(scope) ? [scope] : scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
+  return stacks.flatMap(findingsOfStack);
 }
 
 export function formatFinding(finding: Finding): string {
@@ -228,11 +228,10 @@ export class PolicyChecks implements IAspect {
   }
 
   visit(node: IConstruct): void {
-    if (!(node instanceof TerraformStack) || this.done.has(node)) return;
+    if (!TerraformStack.isStack(node) || this.done.has(node)) return;
     this.done.add(node);
-    const byPath = new Map(node.node.findAll().map((construct) => [construct.node.path, construct]));
     for (const finding of policyFindings(node)) {
-      const resource = byPath.get(finding.path) as TerraformResource;
+      const { resource } = finding;
       if (finding.acknowledged !== undefined) {
         resource.addOverride(`//.acknowledged_findings.${finding.rule.id}`, `${finding.rule.title} (${finding.rule.mirrors}): ${finding.acknowledged}`);
       } else {

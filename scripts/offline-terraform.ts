@@ -4,9 +4,9 @@
  * and an override file pins the mirror's provider version, uses fake credentials and a local state.
  * The stack folder is copied first, so cdktf.out stays as synthesized.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const MIRROR_VARIABLE = 'TF_PROVIDER_MIRROR';
 
@@ -17,13 +17,26 @@ export interface ProviderMirror {
   readonly awsVersion: string;
 }
 
+/** TF_PROVIDER_MIRROR, or else a mirror found on this machine by scripts/find-provider-mirror.sh (exported for children). */
+export function discoverProviderMirror(): ProviderMirror | string {
+  if (!process.env[MIRROR_VARIABLE]) {
+    const found = execFileSync(join(__dirname, 'find-provider-mirror.sh'), { encoding: 'utf8' }).trim();
+    if (found) process.env[MIRROR_VARIABLE] = found;
+  }
+  return providerMirror();
+}
+
 /** Why offline plans cannot run here, or the mirror to run them with. */
 export function providerMirror(): ProviderMirror | string {
   const path = process.env[MIRROR_VARIABLE];
   if (!path) return `${MIRROR_VARIABLE} is not set (export TF_PROVIDER_MIRROR="$(scripts/find-provider-mirror.sh)")`;
   const versions = join(path, 'registry.terraform.io', 'hashicorp', 'aws');
   if (!existsSync(versions)) return `${MIRROR_VARIABLE}=${path} holds no registry.terraform.io/hashicorp/aws provider`;
-  const found = readdirSync(versions).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  // An unpacked mirror has a folder per version; a packed one (`terraform providers mirror`) a zip per platform.
+  const found = readdirSync(versions)
+    .map((entry) => /^(?:terraform-provider-aws_)?(\d+\.\d+\.\d+)(?:_[a-z0-9]+_[a-z0-9]+\.zip)?$/.exec(entry)?.[1])
+    .filter((version): version is string => version !== undefined)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (found.length === 0) return `${versions} holds no provider version`;
   const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' });
   if (terraform.error) return `terraform is not installed (${terraform.error.message})`;
@@ -36,7 +49,9 @@ export interface OfflineWorkspace {
 }
 
 /** Copies a synthesized stack folder into `dir` with the offline overrides. */
-export function prepareOfflineWorkspace(stackDir: string, dir: string, mirror: ProviderMirror): OfflineWorkspace {
+export function prepareOfflineWorkspace(stackDir: string, workspaceDir: string, mirror: ProviderMirror): OfflineWorkspace {
+  // Terraform runs inside the folder: every path it is given must be absolute.
+  const dir = resolve(workspaceDir);
   mkdirSync(dir, { recursive: true });
   cpSync(stackDir, dir, { recursive: true, filter: (source) => !source.includes(`${'/'}.terraform`) });
   writeFileSync(
@@ -65,7 +80,7 @@ export function prepareOfflineWorkspace(stackDir: string, dir: string, mirror: P
   const cliConfig = join(dir, 'offline.tfrc');
   writeFileSync(
     cliConfig,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror.path)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(resolve(mirror.path))}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
   );
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('AWS_') || key.startsWith('TF_')) delete env[key];
@@ -85,17 +100,25 @@ export interface TerraformResult {
   readonly stderr: string;
 }
 
-export function terraform(workspace: OfflineWorkspace, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TerraformResult> {
+export interface TerraformOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Show terraform's output as it runs instead of capturing it. */
+  readonly inherit?: boolean;
+}
+
+export function terraform(workspace: OfflineWorkspace, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
-    execFile(
-      'terraform',
-      args,
-      { cwd: workspace.dir, env: { ...workspace.env, ...extraEnv }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
+    const child = spawn('terraform', args, {
+      cwd: workspace.dir,
+      env: { ...workspace.env, ...options.env },
+      stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 
@@ -124,10 +147,16 @@ export interface PlanJson {
   readonly [key: string]: unknown;
 }
 
-/** `terraform init` + `plan -out` + `show -json` in a prepared workspace. */
-export async function offlinePlan(workspace: OfflineWorkspace, extraEnv: NodeJS.ProcessEnv = {}): Promise<OfflinePlan> {
-  mustSucceed('init', await terraform(workspace, ['init', '-input=false', '-no-color'], extraEnv));
-  mustSucceed('plan', await terraform(workspace, ['plan', '-input=false', '-no-color', '-lock=false', '-out=tfplan'], extraEnv));
-  const shown = mustSucceed('show', await terraform(workspace, ['show', '-json', '-no-color', 'tfplan'], extraEnv));
+/** `terraform init` + `plan -out=tfplan` + `show -json` (also written to tfplan.json) in a workspace. */
+export async function planWorkspace(workspace: OfflineWorkspace, options: TerraformOptions = {}): Promise<OfflinePlan> {
+  mustSucceed('init', await terraform(workspace, ['init', '-input=false', '-no-color'], { env: options.env }));
+  mustSucceed('plan', await terraform(workspace, ['plan', '-input=false', '-out=tfplan', ...(options.inherit && process.stdout.isTTY ? [] : ['-no-color'])], options));
+  const shown = mustSucceed('show', await terraform(workspace, ['show', '-json', '-no-color', 'tfplan'], { env: options.env }));
+  writeFileSync(join(workspace.dir, 'tfplan.json'), shown.stdout);
   return { planFile: join(workspace.dir, 'tfplan'), json: JSON.parse(shown.stdout) as PlanJson, jsonText: shown.stdout };
+}
+
+/** An offline plan: captured output; the variables in `env` (TF_VAR_...) are passed to Terraform. */
+export function offlinePlan(workspace: OfflineWorkspace, env: NodeJS.ProcessEnv = {}): Promise<OfflinePlan> {
+  return planWorkspace(workspace, { env });
 }

@@ -1,14 +1,12 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { CacheRepositoryTemplate } from '../lib/cache-repository-template';
+import { CacheRepositoryTemplates } from '../lib/cache-repository-templates';
 import { CacheScanning } from '../lib/cache-scanning';
 import type { Environment } from '../lib/environments';
 import { NodePullPermissions } from '../lib/node-pull-permissions';
 import { PolicyChecks } from '../lib/policy-checks';
 import { PullThroughCacheRule } from '../lib/pull-through-cache-rule';
-import { templateNeedsRole } from '../lib/repository-template-checks';
-import { RepositoryTemplateRole } from '../lib/repository-template-role';
 
 export const PROJECT_TAG = 'ecr-pull-through-cache';
 
@@ -47,24 +45,12 @@ export class EcrCacheStack extends TerraformStack {
     );
 
     // Every rule's repositories come from a creation template: lifecycle policy, mutable tags, encryption.
-    const templates = environment.rules.map((rule) => ({ prefix: rule.prefix, ...environment.repositories, ...rule.repositories }));
-    const needRole = templates.filter((template) => templateNeedsRole(template) && template.roleArn === undefined);
-    const templateRole =
-      needRole.length > 0
-        ? new RepositoryTemplateRole(this, 'repository-template-role', {
-            roleName: `${environment.stackName}-repository-template`,
-            account,
-            region,
-            prefixes: needRole.map((template) => template.prefix),
-            kmsKeys: needRole.flatMap((template) => (template.kmsKey ? [template.kmsKey] : [])),
-          })
-        : undefined;
-    for (const template of templates) {
-      new CacheRepositoryTemplate(this, `repositories-${template.prefix}`, {
-        ...template,
-        roleArn: template.roleArn ?? (templateNeedsRole(template) ? templateRole!.arn : undefined),
-      });
-    }
+    new CacheRepositoryTemplates(this, 'repositories', {
+      account,
+      region,
+      templates: environment.rules.map((rule) => ({ prefix: rule.prefix, ...environment.repositories, ...rule.repositories })),
+      roleName: `${environment.stackName}-repository-template`,
+    });
 
     if (environment.scanning) {
       new CacheScanning(this, 'scanning', {
@@ -95,11 +81,11 @@ export class EcrCacheStack extends TerraformStack {
       description: 'The policy that lets nodes pull through the cache',
       value: nodes.policy.arn,
     });
-    PolicyChecks.applyTo(this);
-
     if (nodes.role) {
       new TerraformOutput(this, 'node_role_name', { description: 'The EKS node role created here', value: nodes.role.name });
       new TerraformOutput(this, 'node_role_arn', { description: 'The EKS node role created here', value: nodes.role.arn });
     }
+
+    PolicyChecks.applyTo(this);
   }
 }

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../lib/environments';
 
-/** tsx's loader by absolute URL, so entry points also run from folders outside the project. */
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** tsx's require hook by absolute path, so entry points also run from folders outside the project. */
+const TSX_REQUIRE_HOOK = createRequire(import.meta.url).resolve('tsx/cjs');
 
 export interface Run {
   readonly status: number | null;
@@ -15,7 +14,7 @@ export interface Run {
 
 /** Runs a TypeScript entry point of the project (main.ts, cli/...) as its own process, like users do. */
 export function runTs(entry: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Run {
-  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, entry, ...args], {
+  const result = spawnSync(process.execPath, ['--require', TSX_REQUIRE_HOOK, entry, ...args], {
     cwd,
     env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
     encoding: 'utf8',
@@ -29,4 +28,14 @@ export function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, c
   const result = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** ./bin/ecr-cache without blocking this process: for tests that serve its HTTP calls themselves. */
+export function ecrCacheAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') reject(error);
+      else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
+    });
+  });
 }

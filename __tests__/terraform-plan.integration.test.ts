@@ -4,8 +4,10 @@
  * would destroy and recreate the resource.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readTree } from '../scripts/read-tree';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { strFromU8, unzipSync } from 'fflate';
 import { PROJECT_ROOT } from '../lib/environments';
 import { type OfflinePlan, offlinePlan, type PlannedResource, prepareOfflineWorkspace } from '../scripts/offline-terraform';
@@ -20,11 +22,11 @@ const EXPECTED_ADDRESSES = [
   'aws_ecr_pull_through_cache_rule.rule-github_rule_D052457C',
   'aws_ecr_pull_through_cache_rule.rule-k8s_rule_14AB3A20',
   'aws_ecr_pull_through_cache_rule.rule-quay_rule_E1DD3A28',
-  'aws_ecr_repository_creation_template.repositories-docker-hub_template_95D042B3',
-  'aws_ecr_repository_creation_template.repositories-ecr_template_2FF7EA2B',
-  'aws_ecr_repository_creation_template.repositories-github_template_E0E043AD',
-  'aws_ecr_repository_creation_template.repositories-k8s_template_FB87FF71',
-  'aws_ecr_repository_creation_template.repositories-quay_template_C7405C1E',
+  'aws_ecr_repository_creation_template.repositories_docker-hub_template_DA60544E',
+  'aws_ecr_repository_creation_template.repositories_ecr_template_8C7FB54B',
+  'aws_ecr_repository_creation_template.repositories_github_template_2E0C8258',
+  'aws_ecr_repository_creation_template.repositories_k8s_template_E5B28433',
+  'aws_ecr_repository_creation_template.repositories_quay_template_FE75AD5E',
   'aws_iam_policy.nodes_policy_A5952792',
   'aws_iam_role.nodes_node-role_A647D74B',
   'aws_iam_role_policy_attachment.nodes_node-role-AmazonEC2ContainerRegistryPullOnly_AFFD0C66',
@@ -168,14 +170,6 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
   });
 });
 
-/** Every file below a folder, as text. */
-function filesBelow(dir: string): { path: string; text: string }[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? filesBelow(path) : [{ path, text: readFileSync(path, 'latin1') }];
-  });
-}
-
 describe('a credential written through the write-only secret_string_wo, planned offline', () => {
   beforeEach((context) => {
     if (!mirror) context.skip();
@@ -190,9 +184,9 @@ describe('a credential written through the write-only secret_string_wo, planned 
   });
 
   it('leaves the value nowhere: not in cdktf.out, the plan file, or terraform show -json', () => {
-    const synthesized = filesBelow(join(work, 'write-only-out'));
-    expect(synthesized.length).toBeGreaterThan(1);
-    for (const file of synthesized) expect(file.text, file.path).not.toContain(CANARY);
+    const synthesized = readTree(join(work, 'write-only-out'));
+    expect(synthesized.size).toBeGreaterThan(1);
+    for (const [path, text] of synthesized) expect(text, path).not.toContain(CANARY);
 
     const planFile = readFileSync(plans.get('write-only')!.planFile);
     expect(planFile.toString('latin1')).not.toContain(CANARY);
@@ -202,5 +196,28 @@ describe('a credential written through the write-only secret_string_wo, planned 
 
     expect(plans.get('write-only')!.jsonText).not.toContain(CANARY);
     expect(plans.get('write-only')!.jsonText).toContain('credentials_docker_hub');
+  });
+});
+
+describe('npm run plan -- dev --offline', () => {
+  beforeEach((context) => {
+    if (!mirror) context.skip();
+  });
+
+  it('synthesizes, plans with the mirror and fake credentials, and writes the plan file and its JSON', () => {
+    const outdir = join(work, 'npm-plan-out');
+    const run = spawnSync('npm', ['run', '-s', 'plan', '--', 'dev', '--offline'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const planDir = join(outdir, 'offline', 'ecr-cache-dev');
+    expect(run.stdout).toContain(`Plan: ${EXPECTED_ADDRESSES.length} to add, 0 to change, 0 to destroy.`);
+    expect(run.stdout).toContain(`plan: ${relative(PROJECT_ROOT, join(planDir, 'tfplan'))}\njson: ${relative(PROJECT_ROOT, join(planDir, 'tfplan.json'))}`);
+    expect(statSync(join(planDir, 'tfplan')).size).toBeGreaterThan(0);
+    const json = JSON.parse(readFileSync(join(planDir, 'tfplan.json'), 'utf8')) as { resource_changes: { address: string }[] };
+    expect(json.resource_changes.map((change) => change.address).sort()).toEqual(EXPECTED_ADDRESSES);
+    expect(readdirSync(join(outdir, 'stacks', 'ecr-cache-dev'))).toEqual(['cdk.tf.json']);
   });
 });

@@ -62,3 +62,25 @@ describe('./bin/ecr-cache check', () => {
     expect(run.stderr).toContain('(Did you mean check?)');
   });
 });
+
+describe('./bin/ecr-cache list', () => {
+  it('lists the environments as a table', () => {
+    const run = ecrCache(['list']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      'NAME  STACK           ACCOUNT       REGION     STATE\n' +
+        'dev   ecr-cache-dev   111111111111  eu-west-2  local\n' +
+        'prod  ecr-cache-prod  222222222222  eu-west-2  local\n',
+    );
+  });
+
+  it('prints the JSON a pipeline builds its matrix from', () => {
+    const dir = environmentsFolder({ 'staging.yaml': 'account: "123456789012"\nregion: us-east-1\nstate: { bucket: tf-state }\nrules:\n  quay: { upstream: quay }\n' });
+    try {
+      const run = ecrCache(['list', '--json'], { ECR_CACHE_ENVIRONMENTS: dir });
+      expect(JSON.parse(run.stdout)).toEqual([{ name: 'staging', stack: 'ecr-cache-staging', account: '123456789012', region: 'us-east-1', state: 's3' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

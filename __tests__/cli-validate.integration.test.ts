@@ -1,0 +1,89 @@
+/**
+ * `./bin/ecr-cache validate` with the real AWS SDK over real HTTP, against a loopback server that speaks ECR's
+ * JSON protocol.
+ */
+import { type FakeEcr, startFakeEcr } from './support/fake-ecr';
+import { ecrCacheAsync } from './support/processes';
+
+const SECRET_KEY = 'fakeSecretKeyThatMustNeverBePrinted0123456789';
+const CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEVALIDATE',
+  AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_PROFILE: '',
+  AWS_ENDPOINT_URL: '',
+  AWS_ENDPOINT_URL_ECR: '',
+};
+const ALL_VALID = { 'docker-hub': { isValid: true }, github: { isValid: true }, k8s: { isValid: true }, ecr: { isValid: true }, quay: { isValid: true } } as const;
+
+let ecr: FakeEcr | undefined;
+afterEach(async () => {
+  await ecr?.close();
+  ecr = undefined;
+});
+
+describe('./bin/ecr-cache validate', () => {
+  it('validates every rule of the environment, signed for its region, and exits 0 when all are valid', async () => {
+    ecr = await startFakeEcr(ALL_VALID);
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], CREDENTIALS);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        'PREFIX      UPSTREAM              VALID  FAILURE',
+        'docker-hub  registry-1.docker.io  yes',
+        'github      ghcr.io               yes',
+        'k8s         registry.k8s.io       yes',
+        'ecr         public.ecr.aws        yes',
+        'quay        quay.io               yes',
+        '',
+      ].join('\n'),
+    );
+    expect(ecr.requests.map((request) => request.body).sort((a, b) => String(a.ecrRepositoryPrefix).localeCompare(String(b.ecrRepositoryPrefix)))).toEqual(
+      ['docker-hub', 'ecr', 'github', 'k8s', 'quay'].map((prefix) => ({ ecrRepositoryPrefix: prefix, registryId: '111111111111' })),
+    );
+    for (const request of ecr.requests) {
+      expect(request.target).toBe('AmazonEC2ContainerRegistry_V20150921.ValidatePullThroughCacheRule');
+      expect(request.headers['content-type']).toBe('application/x-amz-json-1.1');
+      expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEVALIDATE\/\d{8}\/eu-west-2\/ecr\/aws4_request, /);
+    }
+  });
+
+  it('reports an invalid and a missing rule with their reasons, and exits 1, printing nothing secret', async () => {
+    ecr = await startFakeEcr({
+      ...ALL_VALID,
+      github: { isValid: false, failure: 'Authentication failed: the upstream registry rejected the credentials in the secret' },
+      quay: undefined as never,
+    });
+    const run = await ecrCacheAsync(['validate', '--env', 'dev'], { ...CREDENTIALS, AWS_ENDPOINT_URL_ECR: ecr.endpoint });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(
+      [
+        'PREFIX      UPSTREAM              VALID    FAILURE',
+        'docker-hub  registry-1.docker.io  yes',
+        'github      ghcr.io               no       Authentication failed: the upstream registry rejected the credentials in the secret',
+        'k8s         registry.k8s.io       yes',
+        'ecr         public.ecr.aws        yes',
+        'quay        quay.io               missing  no such rule in 111111111111 eu-west-2: deploy ecr-cache-dev',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stderr).toBe('\n2 of 5 rules of dev are not working: github, quay\n');
+    expect(run.stdout + run.stderr).not.toContain(SECRET_KEY);
+  });
+
+  it('stops with one clear message when ECR refuses the caller', async () => {
+    ecr = await startFakeEcr(ALL_VALID, { status: 400, errorType: 'AccessDeniedException' });
+    const run = await ecrCacheAsync(['validate', '--env', 'prod', '--endpoint', ecr.endpoint], CREDENTIALS);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('ecr-cache: ECR in eu-west-2 answered AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/ci is not authorized\n');
+  });
+
+  it('says so when ECR cannot be reached', async () => {
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', 'http://127.0.0.1:9'], CREDENTIALS);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^ecr-cache: cannot reach ECR in eu-west-2 \(ECONNREFUSED: /);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});

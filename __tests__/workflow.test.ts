@@ -1,0 +1,80 @@
+/**
+ * The GitHub Actions workflow shipped for the project's users: its structure, and that every command it runs
+ * exists here (npm scripts, ./bin/ecr-cache commands), so it cannot drift from the code.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from '../lib/environments';
+
+interface Step {
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, unknown>;
+}
+interface Job {
+  readonly if?: string;
+  readonly needs?: string[];
+  readonly environment?: string;
+  readonly permissions?: Record<string, string>;
+  readonly strategy?: { matrix: { include: string }; 'max-parallel'?: number };
+  readonly steps: Step[];
+}
+
+const workflow = parse(readFileSync(join(PROJECT_ROOT, '.github', 'workflows', 'ecr-cache.yml'), 'utf8')) as {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+};
+const scripts = Object.keys((JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts);
+const cli = readFileSync(join(PROJECT_ROOT, 'cli', 'main.ts'), 'utf8');
+const runs = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => step.run ?? '')).join('\n');
+
+describe('.github/workflows/ecr-cache.yml', () => {
+  it('tests on pull requests and on main, with read-only default permissions', () => {
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push']);
+    expect(workflow.on.push).toEqual({ branches: ['main'] });
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(workflow.jobs.test!.steps.map((step) => step.run).filter(Boolean)).toEqual(
+      expect.arrayContaining(['npm ci', 'npm run typecheck', 'npm test', './bin/ecr-cache check']),
+    );
+  });
+
+  it('builds the matrix of environments from the environment files', () => {
+    expect(runs).toContain('./bin/ecr-cache list --json');
+    for (const name of ['plan', 'apply']) {
+      expect(workflow.jobs[name]!.needs).toEqual(['test', 'environments']);
+      expect(workflow.jobs[name]!.strategy!.matrix.include).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
+    }
+  });
+
+  it('plans every environment on pull requests with OIDC credentials, and posts the plan', () => {
+    const plan = workflow.jobs.plan!;
+    expect(plan.if).toBe("github.event_name == 'pull_request'");
+    expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
+    const credentials = plan.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
+    expect(credentials.with).toEqual({ 'role-to-assume': '${{ fromJSON(vars.ECR_CACHE_ROLES)[matrix.name].plan }}', 'aws-region': '${{ matrix.region }}' });
+    expect(plan.steps.map((step) => step.run ?? '').join('\n')).toContain('npm run plan -- "${{ matrix.name }}"');
+    expect(plan.steps.some((step) => step.uses?.startsWith('actions/github-script@') && String(step.with?.script).includes('createComment'))).toBe(true);
+  });
+
+  it('applies on main one environment at a time, behind its GitHub environment', () => {
+    const apply = workflow.jobs.apply!;
+    expect(apply.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(apply.environment).toBe('${{ matrix.name }}');
+    expect(apply.strategy!['max-parallel']).toBe(1);
+    expect(apply.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const commands = apply.steps.map((step) => step.run ?? '').join('\n');
+    expect(commands).toContain('apply -input=false tfplan');
+    expect(commands).toContain('./bin/ecr-cache validate --env "${{ matrix.name }}"');
+  });
+
+  it('runs only npm scripts and ecr-cache commands that exist', () => {
+    const npmScripts = [...runs.matchAll(/npm run (?:-s )?([\w:-]+)/g)].map((match) => match[1]);
+    expect(npmScripts.length).toBeGreaterThan(0);
+    for (const script of npmScripts) expect(scripts).toContain(script);
+    const commands = [...runs.matchAll(/\.\/bin\/ecr-cache (\w+)/g)].map((match) => match[1]);
+    expect(new Set(commands)).toEqual(new Set(['check', 'list', 'validate']));
+    for (const command of commands) expect(cli).toContain(`.command('${command}')`);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * `npm run synth:hcl`: every stack as plain HCL (cdk.tf), for review or for leaving CDKTF, in its own folder
+ * (cdktf.out.hcl/stacks/<stack>). Never beside cdk.tf.json: Terraform would read both and declare everything twice.
+ */
+import { spawnSync } from 'node:child_process';
+import { Command } from 'commander';
+import { synthesize } from '../stacks';
+
+const HCL_OUTDIR = 'cdktf.out.hcl';
+
+new Command('npm run synth:hcl --')
+  .description('write every stack as HCL into its own folder, formatted with terraform fmt')
+  .option('--outdir <dir>', 'where to write', HCL_OUTDIR)
+  .option('--environments <dir>', 'folder of environment files (default: $ECR_CACHE_ENVIRONMENTS or environments/)')
+  .action((options: { outdir: string; environments?: string }) => {
+    // cdktf reads the HCL switch from the environment when each stack is constructed.
+    process.env.SYNTH_HCL_OUTPUT = 'true';
+    const { environments } = synthesize({ outdir: options.outdir, environments: options.environments });
+    const fmt = spawnSync('terraform', ['fmt', '-recursive', '-list=false', options.outdir], { encoding: 'utf8' });
+    if (fmt.error) console.error(`warning: terraform fmt did not run (${fmt.error.message}); the HCL is valid but unformatted`);
+    else if (fmt.status !== 0) throw new Error(`terraform fmt failed:\n${fmt.stderr}`);
+    for (const environment of environments) console.log(`${options.outdir}/stacks/${environment.stackName}/cdk.tf`);
+  })
+  .parseAsync()
+  .catch((error: unknown) => {
+    // Environment problems, policy findings and terraform's own errors are messages for the user, not traces.
+    if (!(error instanceof Error)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  });
