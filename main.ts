@@ -2,8 +2,9 @@
  * The CDKTF app: one stack per environment file. Every file is validated and every stack checked before anything
  * is written, so a bad file fails synth with its problems listed and no Terraform for a pipeline to plan.
  */
-import { EnvironmentError, formatProblem } from './lib/environments';
-import { PolicyFindingsError, synthesize } from './stacks';
+import { reportError } from './lib/errors';
+import { formatProblem } from './lib/environments';
+import { synthesize } from './stacks';
 
 // cdktf captures a full stack trace for every token it creates; with source maps on (tsx turns them on), each one
 // costs a source-map lookup: about 100 ms for 50 environments. This entry point reports errors as messages.
@@ -13,7 +14,5 @@ try {
   const { warnings } = synthesize();
   for (const warning of warnings) console.error(`warning: ${formatProblem(warning)}`);
 } catch (error) {
-  if (!(error instanceof EnvironmentError || error instanceof PolicyFindingsError)) throw error;
-  console.error(error.message);
-  process.exit(1);
+  process.exit(reportError(error));
 }

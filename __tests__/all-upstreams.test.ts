@@ -49,7 +49,7 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     expect(us!.custom_role_arn).toBeUndefined();
   });
 
-  it('creates the role for the cross-account ECR rule: trusted by pull-through cache for this account, scoped to both prefixes', () => {
+  it('creates the role for the cross-account ECR rule: trusted for this account, reading upstream, writing the cache', () => {
     const roleArn = referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'arn');
     expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: 'shared', custom_role_arn: roleArn });
     const [role] = resourcesOf(stack, IamRole.tfResourceType).filter((role) => role.name === 'ecr-ptc-shared-eu-west-2');
@@ -63,21 +63,34 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     ]);
     const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType).filter((candidate) => candidate.name === 'ecr-pull-through-cache-upstream');
     expect(policy!.role).toBe(referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'name'));
-    const statements = JSON.parse(policy!.policy as string).Statement;
-    expect(statements[1].Resource).toEqual([
-      'arn:aws:ecr:eu-west-2:444444444444:repository/*',
-      'arn:aws:ecr:eu-west-2:333333333333:repository/shared/*',
+    expect(JSON.parse(policy!.policy as string).Statement).toEqual([
+      { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Sid: 'ReadUpstream',
+        Effect: 'Allow',
+        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage', 'ecr:GetImageCopyStatus'],
+        Resource: 'arn:aws:ecr:eu-west-2:444444444444:repository/*',
+      },
+      {
+        Sid: 'WriteCache',
+        Effect: 'Allow',
+        Action: [
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:BatchImportUpstreamImage',
+          'ecr:GetImageCopyStatus',
+          'ecr:InitiateLayerUpload',
+          'ecr:UploadLayerPart',
+          'ecr:CompleteLayerUpload',
+          'ecr:PutImage',
+        ],
+        Resource: 'arn:aws:ecr:eu-west-2:333333333333:repository/shared/*',
+      },
     ]);
-    expect(statements[1].Action).toEqual([
-      'ecr:GetDownloadUrlForLayer',
-      'ecr:BatchImportUpstreamImage',
-      'ecr:BatchGetImage',
-      'ecr:GetImageCopyStatus',
-      'ecr:InitiateLayerUpload',
-      'ecr:UploadLayerPart',
-      'ecr:CompleteLayerUpload',
-      'ecr:PutImage',
-    ]);
+    // The rule waits for the role's permissions, not only for the role.
+    const [rule] = resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).filter((candidate) => candidate.ecr_repository_prefix === 'shared');
+    const [policyAddress] = Object.entries(stack.resource[IamRolePolicy.tfResourceType]!).find(([, values]) => values.name === 'ecr-pull-through-cache-upstream')!;
+    expect(rule!.depends_on).toEqual([`${IamRolePolicy.tfResourceType}.${policyAddress}`]);
   });
 
   it('lets nodes use the whole registry because of the ROOT rule', () => {

@@ -78,6 +78,15 @@ const CASES: [string, string | { error: string }][] = [
   ['444444444444.dkr.ecr.eu-west-2.amazonaws.com/payments/api:3', `${C}/shared/payments/api:3`],
   [`444444444444.dkr.ecr.eu-west-2.amazonaws.com/api@${D}`, `${C}/shared/api@${D}`],
   ['555555555555.dkr.ecr.eu-west-2.amazonaws.com/api', noRule('555555555555.dkr.ecr.eu-west-2.amazonaws.com/api', '555555555555.dkr.ecr.eu-west-2.amazonaws.com')],
+  // A path that would land under another rule: ECR would serve that rule's upstream, so it is refused
+  [
+    'public.ecr.aws/quay/foo:1',
+    {
+      error:
+        'public.ecr.aws/quay/foo:1: its cache path quay/foo belongs to rule quay (quay), not to rule ROOT: ' +
+        'ECR would pull another image; give the rules prefixes that do not nest',
+    },
+  ],
   // Already in this cache: unchanged, so rewriting is idempotent
   [`${C}/docker-hub/library/nginx:1.27`, `${C}/docker-hub/library/nginx:1.27`],
   [`${C}/k8s/pause:3.9`, `${C}/k8s/pause:3.9`],
@@ -121,6 +130,24 @@ describe('cacheImageUri, all nine upstreams (examples/all-upstreams.yaml)', () =
       expect(thrown).toBeInstanceOf(ImageMappingError);
       expect((thrown as ImageMappingError).message).toBe(expected.error);
     }
+  });
+});
+
+describe('cacheImageUri with nested prefixes', () => {
+  const nested = environmentFromText(
+    'account: "123456789012"\nregion: us-east-1\nrules:\n  team: { upstream: docker-hub }\n  team/quay: { upstream: quay }\n',
+    'nested.yaml',
+  );
+
+  it('maps what only its own rule serves', () => {
+    expect(cacheImageUri(nested, 'quay.io/prometheus/node-exporter:v1')).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/team/quay/prometheus/node-exporter:v1');
+    expect(cacheImageUri(nested, 'bitnami/redis:7')).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/team/bitnami/redis:7');
+  });
+
+  it('refuses an image whose cache path the inner rule would serve', () => {
+    expect(() => cacheImageUri(nested, 'quay/prometheus:v1')).toThrow(
+      'quay/prometheus:v1: its cache path team/quay/prometheus belongs to rule team/quay (quay), not to rule team',
+    );
   });
 });
 

@@ -72,6 +72,13 @@ describe('./bin/ecr-cache validate', () => {
     expect(run.stdout + run.stderr).not.toContain(SECRET_KEY);
   });
 
+  it("flags a rule whose upstream in ECR is not the environment file's", async () => {
+    ecr = await startFakeEcr({ ...ALL_VALID, k8s: { isValid: true, upstreamRegistryUrl: 'k8s.gcr.io' } });
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], CREDENTIALS);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("k8s         registry.k8s.io       no     ECR's rule pulls from k8s.gcr.io, not registry.k8s.io: apply ecr-cache-dev\n");
+  });
+
   it('stops with one clear message when ECR refuses the caller', async () => {
     ecr = await startFakeEcr(ALL_VALID, { status: 400, errorType: 'AccessDeniedException' });
     const run = await ecrCacheAsync(['validate', '--env', 'prod', '--endpoint', ecr.endpoint], CREDENTIALS);

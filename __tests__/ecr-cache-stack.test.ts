@@ -40,6 +40,10 @@ describe.each([
     expect(stack.terraform.backend).toEqual({ local: { path: `../../../terraform.ecr-cache-${name}.tfstate` } });
   });
 
+  it('asks for the Terraform that S3 locking and ephemeral variables need', () => {
+    expect(stack.terraform.required_version).toBe('>= 1.10');
+  });
+
   it.each(Object.entries(ARTICLE_RULES))('has the article rule %s -> %s', (prefix, url) => {
     expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, {
       ecr_repository_prefix: prefix,

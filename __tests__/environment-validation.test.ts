@@ -3,7 +3,7 @@
  * with its file and field named. Cases run in-process through checkEnvironments, which synth and
  * `./bin/ecr-cache check` both use; the CLI and synth tests show they print the same lines.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEnvironments, environmentFiles, formatPath } from '../lib/environments';
 import { environmentsFolder } from './support/stacks';
@@ -181,7 +181,7 @@ const CASES: Record<string, Case> = {
   'an environment name that cannot name a stack': { files: { 'Prod.yaml': env(quay) }, problems: [['Prod.yaml', '', 'not a usable environment name']] },
   'a recovery window under 7 days': {
     files: { 'a.yaml': env(quay, 'secrets: { recoveryWindowDays: 3 }\n') },
-    problems: [['a.yaml', 'secrets.recoveryWindowDays', '>=7']],
+    problems: [['a.yaml', 'secrets.recoveryWindowDays', 'must be a whole number from 7 to 30']],
   },
   'no node role at all': {
     files: { 'a.yaml': env(quay, 'nodes: { createRole: false }\n') },
@@ -235,7 +235,7 @@ const CASES: Record<string, Case> = {
   },
   'a secret value version of 0': {
     files: { 'a.yaml': env('  hub: { upstream: docker-hub, secretValueVersion: 0 }\n') },
-    problems: [['a.yaml', 'rules.hub.secretValueVersion', '>=1']],
+    problems: [['a.yaml', 'rules.hub.secretValueVersion', 'must be a whole number from 1']],
   },
   'two rules whose secret variables would have one name': {
     files: { 'a.yaml': env('  a-b: { upstream: docker-hub, secretValueVersion: 1 }\n  a.b: { upstream: github-container-registry, secretValueVersion: 1 }\n') },
@@ -255,7 +255,55 @@ const CASES: Record<string, Case> = {
   },
   'a recovery window over 30 days': {
     files: { 'a.yaml': env(quay, 'secrets: { recoveryWindowDays: 31 }\n') },
-    problems: [['a.yaml', 'secrets.recoveryWindowDays', '<=30']],
+    problems: [['a.yaml', 'secrets.recoveryWindowDays', 'must be a whole number from 7 to 30']],
+  },
+  'an existing role listed twice': {
+    files: { 'a.yaml': env(quay, 'nodes: { existingRoles: [karpenter, karpenter] }\n') },
+    problems: [['a.yaml', 'nodes.existingRoles[1]', '"karpenter" is listed twice']],
+  },
+  'an existing role that is the role created': {
+    files: { 'a.yaml': env(quay, 'nodes: { createRole: eks-node, existingRoles: [eks-node] }\n') },
+    problems: [['a.yaml', 'nodes.existingRoles[0]', '"eks-node" is the role this stack creates']],
+  },
+  'a role to create that is neither a name nor false': {
+    files: { 'a.yaml': env(quay, 'nodes: { createRole: true }\n') },
+    problems: [['a.yaml', 'nodes.createRole', 'must be the name of the role to create']],
+  },
+  'two cross-account rules whose upstream roles would have one name': {
+    files: {
+      'a.yaml': env(
+        '  team/a: { upstream: ecr, registry: 999999999999.dkr.ecr.eu-west-2.amazonaws.com }\n' +
+          '  team-a: { upstream: ecr, registry: 888888888888.dkr.ecr.eu-west-2.amazonaws.com }\n',
+      ),
+    },
+    problems: [['a.yaml', 'rules.team-a', "its upstream role ecr-ptc-team-a-eu-west-2 would also be rule team/a's"]],
+  },
+  'a tag the stack sets itself': {
+    files: { 'a.yaml': env(quay, 'tags: { Environment: production }\n') },
+    problems: [['a.yaml', 'tags.Environment', 'is set by the stack']],
+  },
+  'a state bucket in a region that is not one': {
+    files: { 'a.yaml': env(quay, 'state: { bucket: tf-state, region: "not a region!" }\n') },
+    problems: [['a.yaml', 'state.region', 'is not an AWS region name']],
+  },
+  'a state bucket name S3 would refuse': {
+    files: { 'a.yaml': env(quay, 'state: { bucket: TF_State }\n') },
+    problems: [['a.yaml', 'state.bucket', 'is not an S3 bucket name']],
+  },
+  'YAML aliases that expand without bound': {
+    files: {
+      'a.yaml':
+        'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n' +
+        'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
+    },
+    problems: [['a.yaml', '', 'cannot be read as data: Excessive alias count']],
+  },
+  'one environment in two files': {
+    files: { 'dev.yaml': env(quay), 'dev.yml': env('  k8s: { upstream: k8s }\n') },
+    problems: [
+      ['dev.yaml', '', /environment "dev" is also defined by .*dev\.yml/],
+      ['dev.yml', '', /environment "dev" is also defined by .*dev\.yaml/],
+    ],
   },
 };
 
@@ -306,6 +354,40 @@ describe('environment files AWS accepts', () => {
     try {
       const problems = checkEnvironments(environmentFiles(dir)).problems.map((problem) => `${problem.file.split('/').pop()}: ${formatPath(problem.path)}@${problem.line}`);
       expect(problems).toEqual(['a.yaml: account@1', 'a.yaml: rules.Bad@4', 'a.yaml: rules.hub.upstream@5', 'b.yaml: region@undefined']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('warns about a rule nested inside another, whose paths the outer rule loses', () => {
+    const dir = environmentsFolder({ 'a.yaml': env('  team: { upstream: docker-hub }\n  team/quay: { upstream: quay }\n') });
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.problems).toEqual([]);
+      expect(result.warnings.map((warning) => [formatPath(warning.path), warning.message])).toEqual([
+        ['rules.team/quay', 'nests inside rule team: ECR serves team/quay/... from this rule, so images of docker-hub whose path starts with quay/ cannot be pulled through team'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a file it cannot read, such as a broken link, instead of failing', () => {
+    const dir = environmentsFolder({ 'a.yaml': env(quay) });
+    symlinkSync(join(dir, 'missing.yaml'), join(dir, 'b.yaml'));
+    try {
+      const problems = checkEnvironments(environmentFiles(dir)).problems;
+      expect(problems.map((problem) => [problem.file.split('/').pop(), problem.message])).toEqual([['b.yaml', 'cannot be read: ENOENT']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a second definition of a named file found in the folder', () => {
+    const dir = environmentsFolder({ 'prod.yaml': env(quay), 'prod.yml': env(quay, '', `account: "${ACCOUNT}"\nregion: us-east-1\n`) });
+    try {
+      const problems = checkEnvironments([join(dir, 'prod.yml')], environmentFiles(dir)).problems;
+      expect(problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/environment "prod" is also defined by .*prod\.yaml/)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

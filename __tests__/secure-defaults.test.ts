@@ -153,6 +153,8 @@ rules:
       },
     ]);
     expect(synthesized).not.toContain('"secret_string"');
+    // Write-only arguments arrived in Terraform 1.11.
+    expect(stack.terraform.required_version).toBe('>= 1.11');
   });
 });
 

@@ -52,6 +52,7 @@ describe('npm run synth:hcl', () => {
       const hcl = readFileSync(join(stackDir, 'cdk.tf'), 'utf8');
       expect(hcl).toMatch(/^resource "aws_ecr_pull_through_cache_rule" "rule-k8s_rule_14AB3A20" \{$/m);
       expect(hcl).not.toContain('"//"');
+      expect(hcl).toMatch(/^  required_version = ">= 1\.10"$/m);
 
       const workspace = prepareOfflineWorkspace(stackDir, join(work, `validate-${name}`), mirror!);
       const init = await terraform(workspace, ['init', '-input=false', '-no-color', '-backend=false']);

@@ -18,13 +18,17 @@ describe('synthesizing the app (main.ts)', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('fails when the folder of environments does not exist', () => {
+    const dir = environmentsFolder({});
+    const run = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: 'prod-envs', CDKTF_OUTDIR: join(dir, 'out') }, dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('prod-envs: no such folder of environment files\n');
+    rmSync(dir, { recursive: true });
+  });
+
   it('fails on prod.yaml without region, naming the file and the field, with no stack trace and no output', () => {
     const dir = environmentsFolder({ 'dev.yaml': example('dev'), 'prod.yaml': example('prod').replace(/^region:.*\n/m, '') });
     const outdir = join(dir, 'out');
-    const run = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: 'prod-envs', CDKTF_OUTDIR: outdir }, dir);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain('no such folder');
-
     const failed = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: '.', CDKTF_OUTDIR: outdir }, dir);
     expect(failed.status).toBe(1);
     expect(failed.stderr.trim()).toBe('prod.yaml: region: is required: the AWS region of the cache, for example eu-west-2');

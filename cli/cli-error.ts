@@ -1,10 +1,8 @@
-/** An error the user can act on: printed as one message, without a stack trace. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
+import { UserError } from '../lib/errors';
+
+/** A failure of a command, printed as `ecr-cache: <message>`. */
+export class CliError extends UserError {
+  constructor(message: string, exitCode = 1) {
+    super(`ecr-cache: ${message}`, exitCode);
   }
 }

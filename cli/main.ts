@@ -3,8 +3,7 @@
  * and `check` never load the AWS SDK.
  */
 import { Command } from 'commander';
-import { EnvironmentError } from '../lib/environments';
-import { CliError } from './cli-error';
+import { reportError } from '../lib/errors';
 
 const program = new Command('ecr-cache')
   .description('ECR pull-through cache for EKS: check environment files, map images to the cache, validate rules')
@@ -69,13 +68,5 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof EnvironmentError) {
-    console.error(error.message);
-    process.exitCode = 1;
-  } else if (error instanceof CliError) {
-    console.error(`ecr-cache: ${error.message}`);
-    process.exitCode = error.exitCode;
-  } else {
-    throw error;
-  }
+  process.exitCode = reportError(error);
 });

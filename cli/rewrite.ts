@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { extname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { cacheImageUri } from '../lib/cache-uri';
-import { displayPath, environmentsDirectory, loadEnvironment } from '../lib/environments';
+import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../lib/environments';
 import { type RewriteResult, rewriteImages, YamlRewriteError } from '../lib/manifest-rewrite';
 import { CliError } from './cli-error';
 
@@ -14,8 +14,6 @@ export interface RewriteOptions {
   /** Write nothing; print a diff. */
   readonly dryRun?: boolean;
 }
-
-const YAML_EXTENSIONS = ['.yaml', '.yml'];
 
 /** YAML files named, or found below named folders (hidden folders and node_modules skipped). */
 export function yamlFiles(paths: readonly string[]): string[] {

@@ -48,6 +48,10 @@ export async function validate(options: ValidateOptions): Promise<number> {
         const answer = await client.send(
           new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: rule.prefix, registryId: environment.account }),
         );
+        // A rule changed outside Terraform still validates: the environment file is what should be running.
+        if (answer.upstreamRegistryUrl !== undefined && answer.upstreamRegistryUrl !== upstream) {
+          return { prefix: rule.prefix, upstream, valid: 'no', failure: `ECR's rule pulls from ${answer.upstreamRegistryUrl}, not ${upstream}: apply ${environment.stackName}` };
+        }
         return { prefix: rule.prefix, upstream, valid: answer.isValid ? 'yes' : 'no', failure: answer.isValid ? '' : (answer.failure ?? 'no reason given') };
       } catch (error) {
         if (isFatal(error)) throw new CliError(describeFatal(error, environment.region));

@@ -96,5 +96,25 @@ export function cacheImageUri(environment: CacheEnvironment, reference: string):
     );
   }
   const path = match.rule.prefix === ROOT_PREFIX ? match.cachePath : `${match.rule.prefix}/${match.cachePath}`;
+  // ECR serves a cache repository from the rule with the longest matching prefix: a path that lands under another
+  // rule (`quay/x` under ROOT when a `quay` rule exists) would be pulled from that rule's upstream instead.
+  const served = servingRule(environment, path);
+  if (served !== match.rule) {
+    throw new ImageMappingError(
+      reference,
+      `its cache path ${path} belongs to rule ${served?.prefix ?? '(none)'} (${served?.upstream ?? 'no upstream'}), not to rule ${match.rule.prefix}: ` +
+        'ECR would pull another image; give the rules prefixes that do not nest',
+    );
+  }
   return formatImageReference({ domain: cacheHost, path, tag: parsed.tag, digest: parsed.digest });
+}
+
+/** The rule ECR routes a cache repository path to: the longest prefix it starts with, else the ROOT rule. */
+function servingRule(environment: CacheEnvironment, path: string): RuleSettings | undefined {
+  let served: RuleSettings | undefined;
+  for (const rule of environment.rules) {
+    if (rule.prefix === ROOT_PREFIX) continue;
+    if (path.startsWith(`${rule.prefix}/`) && (served === undefined || rule.prefix.length > served.prefix.length)) served = rule;
+  }
+  return served ?? environment.rules.find((rule) => rule.prefix === ROOT_PREFIX);
 }

@@ -21,7 +21,7 @@ export interface UpstreamCredentialSecretProps {
   readonly upstreamTitle: string;
   /**
    * Days Secrets Manager keeps a deleted secret before it is gone (7-30).
-   * @default 7 - the shortest window, so a removed rule can be recreated within a week
+   * @default 7 - the shortest window: a deleted secret's name stays taken (restorable) for a week
    */
   readonly recoveryWindowInDays?: number;
   /**

@@ -37,7 +37,7 @@ export function repositoryPrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
-const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** The AWS partition of a region, from its name. */
 export function partitionOf(region: string): string {

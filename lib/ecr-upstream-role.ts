@@ -2,15 +2,19 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from './ecr-facts';
-import { LOGIN_IS_UNSCOPED, policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
-import { acknowledge } from './policy-checks';
+import { policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
 
-/** What ECR does with the role: read the upstream's images and write them into the cache. */
-export const ECR_UPSTREAM_ROLE_ACTIONS = [
+/** What ECR does with the role in the upstream registry: read its images. */
+export const ECR_UPSTREAM_READ_ACTIONS = [
+  'ecr:BatchGetImage',
   'ecr:GetDownloadUrlForLayer',
   'ecr:BatchImportUpstreamImage',
-  'ecr:BatchGetImage',
   'ecr:GetImageCopyStatus',
+] as const;
+
+/** What ECR does with the role in the cache: write the images it copied, and read them back. */
+export const ECR_CACHE_WRITE_ACTIONS = [
+  ...ECR_UPSTREAM_READ_ACTIONS,
   'ecr:InitiateLayerUpload',
   'ecr:UploadLayerPart',
   'ecr:CompleteLayerUpload',
@@ -34,11 +38,13 @@ export interface EcrUpstreamRoleProps {
 
 /**
  * The role an ECR-to-ECR rule names in `custom_role_arn`: trusted by `pullthroughcache.ecr.amazonaws.com` on
- * behalf of this account only, allowed to read the upstream prefix and write the cache prefix, nothing else.
+ * behalf of this account only, allowed to read the upstream prefix and to write the cache prefix, nothing else.
  * The upstream registry's owner must also allow this account (see the README).
  */
 export class EcrUpstreamRole extends Construct {
   readonly role: IamRole;
+  /** The role's permissions: a rule using the role depends on them, not only on the role. */
+  readonly policy: IamRolePolicy;
   readonly arn: string;
 
   constructor(scope: Construct, id: string, props: EcrUpstreamRoleProps) {
@@ -58,17 +64,20 @@ export class EcrUpstreamRole extends Construct {
       policy: policyDocument(
         REGISTRY_LOGIN_STATEMENT,
         {
-          Sid: 'CopyUpstreamIntoCache',
+          Sid: 'ReadUpstream',
           Effect: 'Allow',
-          Action: [...ECR_UPSTREAM_ROLE_ACTIONS],
-          Resource: [
-            cacheRepositoriesArn(upstream.account, upstream.region, props.upstreamPrefix ?? ROOT_PREFIX),
-            cacheRepositoriesArn(props.account, props.region, props.prefix),
-          ],
+          Action: [...ECR_UPSTREAM_READ_ACTIONS],
+          Resource: cacheRepositoriesArn(upstream.account, upstream.region, props.upstreamPrefix ?? ROOT_PREFIX),
+        },
+        {
+          Sid: 'WriteCache',
+          Effect: 'Allow',
+          Action: [...ECR_CACHE_WRITE_ACTIONS],
+          Resource: cacheRepositoriesArn(props.account, props.region, props.prefix),
         },
       ),
     });
-    acknowledge(policy, 'PTC-IAM1', LOGIN_IS_UNSCOPED);
     this.arn = this.role.arn;
+    this.policy = policy;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import { ACCOUNT_PATTERN, regionProblem } from './ecr-facts';
+import { ACCOUNT_PATTERN, REGION_PATTERN, regionProblem } from './ecr-facts';
 import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from './repository-template-checks';
 import { RECOVERY_WINDOW_DAYS } from './rule-checks';
 import { UPSTREAM_NAMES } from './upstreams';
@@ -45,7 +45,21 @@ const upstream = z
 
 const roleName = z.string().regex(IAM_ROLE_NAME, { error: (issue) => `"${String(issue.input)}" is not an IAM role name (${IAM_ROLE_NAME_RULE})` });
 
-const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
+/** The default tags every resource gets; an environment's own `tags` may not redefine them. */
+export const ENVIRONMENT_TAG = 'Environment';
+export const PROJECT_TAG = 'Project';
+export const PROJECT = 'ecr-pull-through-cache';
+
+const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const wholeNumber = (min: number, max?: number) => {
+  const range = max === undefined ? `must be a whole number from ${min}` : `must be a whole number from ${min} to ${max}`;
+  const number = z
+    .number({ error: (issue) => (typeof issue.input === 'number' ? undefined : range) })
+    .int({ error: range })
+    .min(min, { error: range });
+  return max === undefined ? number : number.max(max, { error: range });
+};
 
 const repositoriesSchema = z
   .strictObject({
@@ -87,7 +101,7 @@ export const ruleSchema = z
       .string()
       .optional()
       .describe('ECR-to-ECR only: use this existing role for custom_role_arn (created by default cross-account).'),
-    secretValueVersion: wholeNumber(1, Number.MAX_SAFE_INTEGER)
+    secretValueVersion: wholeNumber(1)
       .optional()
       .describe(
         'Write the secret from the ephemeral variable credentials_<prefix> (TF_VAR_...), write-only; bump to write a new value.',
@@ -104,20 +118,34 @@ export const environmentSchema = z
     production: z.boolean().optional().describe('Production: the credential secrets cannot be destroyed (prevent_destroy).'),
     tags: z
       .record(z.string(), z.string())
+      .check((ctx) => {
+        for (const key of [ENVIRONMENT_TAG, PROJECT_TAG]) {
+          if (Object.hasOwn(ctx.value, key)) {
+            ctx.issues.push({ code: 'custom', path: [key], message: `is set by the stack (${key}: the environment's name or the project); use another key`, input: ctx.value });
+          }
+        }
+      })
       .optional()
       .describe('Tags on every resource, beside Environment and Project.'),
     state: z
       .strictObject({
-        bucket: z.string().min(3).describe('S3 bucket of the Terraform state.'),
+        bucket: z
+          .string()
+          .regex(S3_BUCKET_NAME, { error: (issue) => `"${String(issue.input)}" is not an S3 bucket name (3-63 lower-case letters, digits, "." or "-")` })
+          .describe('S3 bucket of the Terraform state.'),
         key: z.string().min(1).optional().describe('Object key. Default: ecr-pull-through-cache/<environment>.tfstate.'),
-        region: z.string().optional().describe("The bucket's region. Default: the environment's region."),
+        region: z
+          .string()
+          .regex(REGION_PATTERN, { error: (issue) => `"${String(issue.input)}" is not an AWS region name (for example eu-west-2)` })
+          .optional()
+          .describe("The bucket's region. Default: the environment's region."),
       })
       .optional()
       .describe('Keep the Terraform state in S3 (encrypted, with a lock file). Default: a local state file.'),
     nodes: z
       .strictObject({
         createRole: z
-          .union([roleName, z.literal(false)])
+          .union([roleName, z.literal(false)], { error: `must be the name of the role to create (${IAM_ROLE_NAME_RULE}), or false for none` })
           .optional()
           .describe('Name of the EKS node role to create, or false for none. Default: ecr-cache-<environment>-node.'),
         existingRoles: z.array(roleName).optional().describe('Existing EKS node role names to attach the cache policy to.'),
@@ -126,11 +154,7 @@ export const environmentSchema = z
       .describe('The EKS worker node roles that pull through the cache.'),
     secrets: z
       .strictObject({
-        recoveryWindowDays: z
-          .number()
-          .int()
-          .min(RECOVERY_WINDOW_DAYS.min)
-          .max(RECOVERY_WINDOW_DAYS.max)
+        recoveryWindowDays: wholeNumber(RECOVERY_WINDOW_DAYS.min, RECOVERY_WINDOW_DAYS.max)
           .optional()
           .describe(`Days a deleted credential secret can be restored. Default: ${RECOVERY_WINDOW_DAYS.default}.`),
       })

@@ -12,7 +12,8 @@ import { type RepositoryTemplateSettings, repositoryTemplateProblems } from './r
 import { MAX_RULES_PER_REGISTRY, ROOT_PREFIX, repositoryPrefixProblem } from './ecr-facts';
 import { environmentSchema, knownKeysAt, ruleSchema } from './environment-schema';
 import type { CacheRegistry, RuleSettings } from './rule-checks';
-import { RECOVERY_WINDOW_DAYS, ruleProblems, secretValueVariableName } from './rule-checks';
+import { UserError } from './errors';
+import { isCrossAccountEcr, RECOVERY_WINDOW_DAYS, ruleProblems, secretValueVariableName, upstreamRoleName } from './rule-checks';
 
 /** One validated environment: everything a stack needs, defaults applied. */
 export interface Environment extends CacheRegistry {
@@ -51,7 +52,7 @@ export interface LoadResult {
 
 export const STACK_NAME_PREFIX = 'ecr-cache-';
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
-const YAML_EXTENSIONS = ['.yaml', '.yml'];
+export const YAML_EXTENSIONS = ['.yaml', '.yml'];
 
 /** The project's root: where main.ts and environments/ live. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,9 +65,18 @@ export function environmentsDirectory(override?: string): string {
 /** The environment files of a folder, sorted by name. */
 export function environmentFiles(directory: string): string[] {
   return readdirSync(directory)
-    .filter((entry) => YAML_EXTENSIONS.includes(extname(entry)) && statSync(join(directory, entry)).isFile())
+    .filter((entry) => YAML_EXTENSIONS.includes(extname(entry)) && !isDirectory(join(directory, entry)))
     .sort()
     .map((entry) => join(directory, entry));
+}
+
+/** A broken link or an unreadable entry is not a folder: it stays in the list, and reading it reports why. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function formatProblem(problem: Problem): string {
@@ -79,17 +89,20 @@ export function formatPath(path: FieldPath): string {
   return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index > 0 ? '.' : ''}${segment}`)).join('');
 }
 
-export class EnvironmentError extends Error {
+export class EnvironmentError extends UserError {
   constructor(readonly problems: readonly Problem[]) {
     super(problems.map(formatProblem).join('\n'));
-    this.name = 'EnvironmentError';
   }
 }
 
 /** Loads one environment by name from a folder; throws EnvironmentError when it is missing or invalid. */
 export function loadEnvironment(name: string, directory = environmentsDirectory()): Environment {
   const files = environmentFilesOrProblem(directory);
-  const file = files.find((candidate) => basename(candidate, extname(candidate)) === name);
+  const named = files.filter((candidate) => basename(candidate, extname(candidate)) === name);
+  const [file] = named;
+  if (named.length > 1) {
+    throw new EnvironmentError(named.map((candidate) => ({ file: displayPath(candidate), path: [], message: `environment "${name}" is defined twice` })));
+  }
   if (!file) {
     const known = files.map((candidate) => basename(candidate, extname(candidate)));
     throw new EnvironmentError([
@@ -129,21 +142,22 @@ export function checkEnvironments(files: readonly string[], context: readonly st
   const all = [...checked, ...context.map((file) => resolve(file)).filter((file) => !checked.has(file))];
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
-  const environments: Environment[] = [];
-  const seenNames = new Map<string, string>();
+  const byName = new Map<string, string[]>();
+  for (const file of all) byName.set(basename(file, extname(file)), [...(byName.get(basename(file, extname(file))) ?? []), displayPath(file)]);
+  for (const [name, files] of byName) {
+    if (files.length < 2) continue;
+    for (const file of files) {
+      const others = files.filter((other) => other !== file).join(', ');
+      problems.push({ file, path: [], message: `environment "${name}" is also defined by ${others}` });
+    }
+  }
 
+  const environments: Environment[] = [];
   for (const file of all) {
     const result = checkEnvironmentFile(file);
     problems.push(...result.problems);
     warnings.push(...result.warnings);
-    if (!result.environment) continue;
-    const other = seenNames.get(result.environment.name);
-    if (other !== undefined) {
-      problems.push({ file: result.environment.file, path: [], message: `environment "${result.environment.name}" is also defined by ${other}` });
-      continue;
-    }
-    seenNames.set(result.environment.name, result.environment.file);
-    environments.push(result.environment);
+    if (result.environment && byName.get(result.environment.name)!.length === 1) environments.push(result.environment);
   }
   problems.push(...crossEnvironmentProblems(environments));
 
@@ -197,7 +211,14 @@ export function checkEnvironmentFile(path: string): FileResult {
     if (document.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return { problems, warnings };
   }
 
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    // yaml refuses aliases that expand without bound ("billion laughs").
+    problems.push({ file, path: [], message: `cannot be read as data: ${(error as Error).message}` });
+    return { problems, warnings };
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ file, path: [], message: 'must be a YAML map of settings (account, region, rules)' });
     return { problems, warnings };
@@ -235,6 +256,16 @@ export function checkEnvironmentFile(path: string): FileResult {
       }
     }
     checkRepositoryTemplates(raw.repositories, rules, registry, add);
+    if (registry) {
+      const roles = new Map<string, string>();
+      for (const rule of rules) {
+        if (!isCrossAccountEcr(rule, registry) || rule.roleArn !== undefined) continue;
+        const role = upstreamRoleName(rule.prefix, registry.region);
+        const other = roles.get(role);
+        if (other !== undefined) add(['rules', rule.prefix], `its upstream role ${role} would also be rule ${other}'s: rename one of the prefixes`);
+        roles.set(role, rule.prefix);
+      }
+    }
     const variables = new Map<string, string>();
     for (const rule of rules) {
       if (rule.secretValueVersion === undefined) continue;
@@ -247,6 +278,19 @@ export function checkEnvironmentFile(path: string): FileResult {
     }
     if (entries.length > MAX_RULES_PER_REGISTRY) {
       add(['rules'], `has ${entries.length} rules; ECR allows at most ${MAX_RULES_PER_REGISTRY} per account and region`);
+    }
+    for (const outer of rules) {
+      for (const inner of rules) {
+        if (outer.prefix === ROOT_PREFIX || !inner.prefix.startsWith(`${outer.prefix}/`)) continue;
+        warnings.push({
+          file,
+          path: ['rules', inner.prefix],
+          message:
+            `nests inside rule ${outer.prefix}: ECR serves ${inner.prefix}/... from this rule, so images of ${outer.upstream} ` +
+            `whose path starts with ${inner.prefix.slice(outer.prefix.length + 1)}/ cannot be pulled through ${outer.prefix}`,
+          line: lineOf(['rules', inner.prefix]),
+        });
+      }
     }
     if (Object.hasOwn(rawRules, ROOT_PREFIX)) {
       warnings.push({
@@ -267,6 +311,11 @@ export function checkEnvironmentFile(path: string): FileResult {
   const settings = parsed.data;
   const createRole = settings.nodes?.createRole === false ? undefined : (settings.nodes?.createRole ?? `${STACK_NAME_PREFIX}${name}-node`);
   const existingRoles = settings.nodes?.existingRoles ?? [];
+  existingRoles.forEach((role, index) => {
+    if (role === createRole) add(['nodes', 'existingRoles', index], `"${role}" is the role this stack creates (createRole)`);
+    else if (existingRoles.indexOf(role) !== index) add(['nodes', 'existingRoles', index], `"${role}" is listed twice`);
+  });
+  if (problems.length > 0) return { problems, warnings };
   if (createRole === undefined && existingRoles.length === 0) {
     add(['nodes'], 'with createRole: false, list existingRoles: otherwise no node may pull through the cache');
     return { problems, warnings };

@@ -29,9 +29,6 @@ export function awsManagedPolicyArn(partition: string, name: string): string {
   return `arn:${partition}:iam::aws:policy/${name}`;
 }
 
-/** Why a policy may allow `ecr:GetAuthorizationToken` on "*": the acknowledgement of policy rule PTC-IAM1. */
-export const LOGIN_IS_UNSCOPED = 'only ecr:GetAuthorizationToken (registry login) is allowed on "*": it cannot be scoped to a resource';
-
 /** Registry login: needed by every principal that pulls, and the one ECR action that cannot be scoped. */
 export const REGISTRY_LOGIN_STATEMENT: PolicyStatement = {
   Sid: 'RegistryLogin',

@@ -7,6 +7,8 @@
  * formats back to exactly its input.
  */
 
+import { UPSTREAMS } from './upstreams';
+
 /** An image reference split by the distribution/reference grammar, nothing normalized. */
 export interface ImageReference {
   /** The registry host (with port), as written; undefined when the reference names none. */
@@ -66,9 +68,10 @@ const anchoredNameRegexp = new RegExp(`^(?:(${domainAndPort})/)?(${remoteName})$
 /** regexp.go's anchoredIdentifierRegexp: a bare sha256 image ID, which must never be taken for a repository. */
 const anchoredIdentifierRegexp = /^[a-f0-9]{64}$/;
 
-const DOCKER_HUB_DOMAIN = 'docker.io';
-const LEGACY_DOCKER_HUB_DOMAIN = 'index.docker.io';
-const OFFICIAL_REPOSITORY_PREFIX = 'library/';
+// distribution measures and checks names as normalized against Docker Hub: its domain, its legacy domain and its
+// official namespace, as the upstream catalogue knows them.
+const [DOCKER_HUB_DOMAIN, LEGACY_DOCKER_HUB_DOMAIN] = UPSTREAMS['docker-hub'].aliases;
+const OFFICIAL_REPOSITORY_PREFIX = `${UPSTREAMS['docker-hub'].officialImagesNamespace}/`;
 
 /** go-digest's DigestRegexpAnchored: tells an unknown algorithm ("unsupported") from a malformed one. */
 const goDigestAnchoredRegexp = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

@@ -3,8 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { cacheRepositoriesArn, partitionOf } from './ecr-facts';
-import { awsManagedPolicyArn, LOGIN_IS_UNSCOPED, policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
-import { acknowledge } from './policy-checks';
+import { awsManagedPolicyArn, policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
 
 /**
  * What a node needs on the cache repositories: pull, refresh a tag from upstream (BatchImportUpstreamImage) and
@@ -78,7 +77,6 @@ export class NodePullPermissions extends Construct {
         },
       ),
     });
-    acknowledge(this.policy, 'PTC-IAM1', LOGIN_IS_UNSCOPED);
 
     if (props.createRoleName !== undefined) {
       this.role = new IamRole(this, 'node-role', {

@@ -55,6 +55,9 @@ function allowStatements(resource: CheckedResource): Statement[] {
   });
 }
 
+/** Actions IAM cannot scope to a resource: "*" is their only resource, as checkov CKV_AWS_355 also allows. */
+const UNSCOPABLE_ACTIONS: readonly string[] = ['ecr:GetAuthorizationToken'];
+
 const isLiteral = (value: unknown) => value !== undefined && !(typeof value === 'string' && Token.isUnresolved(value));
 
 export const POLICY_RULES: readonly PolicyRule[] = [
@@ -65,7 +68,8 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     check: (resource) => {
       const actions = allowStatements(resource)
         .filter((statement) => asList(statement.Resource).includes('*'))
-        .flatMap((statement) => asList(statement.Action));
+        .flatMap((statement) => asList(statement.Action))
+        .filter((action) => !UNSCOPABLE_ACTIONS.includes(action));
       return actions.length > 0 ? `allows ${actions.join(', ')} on "*"` : undefined;
     },
   },
@@ -177,15 +181,9 @@ function resourceConfig(resource: TerraformResource): Config {
   return Object.values(Object.values(synthesized.resource)[0]!)[0]!;
 }
 
-/** Findings of one stack, kept until its tree changes: synth's preflight and the aspect share them. */
-const stackFindings = new WeakMap<TerraformStack, { readonly size: number; readonly findings: Finding[] }>();
-
+/** The findings of one stack: each resource's arguments are synthesized once and shared by every rule. */
 function findingsOfStack(stack: TerraformStack): Finding[] {
-  const nodes = stack.node.findAll();
-  const cached = stackFindings.get(stack);
-  if (cached?.size === nodes.length) return cached.findings;
-
-  const resources = nodes.filter((node): node is TerraformResource => node instanceof TerraformResource);
+  const resources = stack.node.findAll().filter((node): node is TerraformResource => node instanceof TerraformResource);
   const configs = new Map(resources.map((resource) => [resource, resourceConfig(resource)]));
   const byType = new Map<string, Config[]>();
   for (const [resource, config] of configs) byType.set(resource.terraformResourceType, [...(byType.get(resource.terraformResourceType) ?? []), config]);
@@ -201,7 +199,6 @@ function findingsOfStack(stack: TerraformStack): Finding[] {
       findings.push({ rule, resource, path: resource.node.path, message, ...(reason !== undefined ? { acknowledged: reason } : {}) });
     }
   }
-  stackFindings.set(stack, { size: nodes.length, findings });
   return findings;
 }
 

@@ -3,8 +3,7 @@ import { Construct } from 'constructs';
 import { UpstreamCredentialSecret } from './credential-secret';
 import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from './ecr-facts';
 import { EcrUpstreamRole } from './ecr-upstream-role';
-import { boundedName } from './names';
-import { type CacheRegistry, type RuleSettings, isCrossAccountEcr, ruleProblems, secretValueVariableName } from './rule-checks';
+import { type CacheRegistry, type RuleSettings, isCrossAccountEcr, ruleProblems, secretValueVariableName, upstreamRoleName } from './rule-checks';
 import { upstream, upstreamRegistryUrl } from './upstreams';
 
 export interface PullThroughCacheRuleProps extends RuleSettings, CacheRegistry {
@@ -75,7 +74,7 @@ export class PullThroughCacheRule extends Construct {
     let customRoleArn = props.roleArn;
     if (customRoleArn === undefined && isCrossAccountEcr(props, props)) {
       this.createdRole = new EcrUpstreamRole(this, 'upstream-role', {
-        roleName: props.upstreamRoleName ?? boundedName(['ecr-ptc', props.prefix, props.region], 64),
+        roleName: props.upstreamRoleName ?? upstreamRoleName(props.prefix, props.region),
         account: props.account,
         region: props.region,
         prefix: props.prefix,
@@ -90,6 +89,8 @@ export class PullThroughCacheRule extends Construct {
       upstreamRegistryUrl: upstreamRegistryUrl(props.upstream, props.registry),
       credentialArn: this.credentialArn,
       customRoleArn,
+      // ECR checks the role when the rule is created: its permissions must be in place by then.
+      ...(this.createdRole ? { dependsOn: [this.createdRole.policy] } : {}),
       // ROOT is the API's default; leaving it out keeps the plan free of a no-op attribute.
       upstreamRepositoryPrefix: props.upstreamPrefix === ROOT_PREFIX ? undefined : props.upstreamPrefix,
     });

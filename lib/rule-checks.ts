@@ -10,6 +10,7 @@ import {
   partitionOf,
   repositoryPrefixProblem,
 } from './ecr-facts';
+import { boundedName } from './names';
 import type { RepositoryTemplateSettings } from './repository-template-checks';
 import { type UpstreamName, isUpstreamName, upstream, upstreamRegistryProblem } from './upstreams';
 
@@ -19,6 +20,11 @@ export const RECOVERY_WINDOW_DAYS = { default: 7, min: 7, max: 30 } as const;
 /** The input variable a rule's credential secret value comes from: `credentials_<prefix>`, set as TF_VAR_credentials_<prefix>. */
 export function secretValueVariableName(prefix: string): string {
   return `credentials_${prefix.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+}
+
+/** The role created for a cross-account ECR upstream: IAM names are per account, so the region is part of it. */
+export function upstreamRoleName(prefix: string, region: string): string {
+  return boundedName(['ecr-ptc', prefix, region], 64);
 }
 
 /** What a rule says, in the words of the environment file. */

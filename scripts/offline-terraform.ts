@@ -7,6 +7,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { UserError } from '../lib/errors';
 
 export const MIRROR_VARIABLE = 'TF_PROVIDER_MIRROR';
 
@@ -123,7 +124,7 @@ export function terraform(workspace: OfflineWorkspace, args: readonly string[], 
 }
 
 function mustSucceed(what: string, result: TerraformResult): TerraformResult {
-  if (result.status !== 0) throw new Error(`terraform ${what} failed (exit ${result.status}):\n${result.stderr || result.stdout}`);
+  if (result.status !== 0) throw new UserError(`terraform ${what} failed (exit ${result.status}):\n${result.stderr || result.stdout}`);
   return result;
 }
 
@@ -141,10 +142,23 @@ export interface PlannedResource {
   readonly values: Record<string, unknown>;
 }
 
+export interface ResourceChange {
+  readonly address: string;
+  readonly type: string;
+  readonly change: { readonly actions: string[]; readonly before?: Record<string, unknown> | null };
+}
+
 export interface PlanJson {
   readonly planned_values: { readonly root_module: { readonly resources?: PlannedResource[] } };
-  readonly resource_changes: { readonly address: string; readonly change: { readonly actions: string[] } }[];
+  readonly resource_changes: ResourceChange[];
   readonly [key: string]: unknown;
+}
+
+/** The credential secrets a plan would delete: the addresses, and the secret names where the plan knows them. */
+export function deletedSecrets(plan: PlanJson): string[] {
+  return plan.resource_changes
+    .filter((change) => change.type === 'aws_secretsmanager_secret' && change.change.actions.includes('delete'))
+    .map((change) => (typeof change.change.before?.name === 'string' ? `${change.address} (${change.change.before.name})` : change.address));
 }
 
 /** `terraform init` + `plan -out=tfplan` + `show -json` (also written to tfplan.json) in a workspace. */

@@ -3,12 +3,17 @@
  * `terraform init` and `terraform plan` for one, writing the plan file and its JSON. `--offline` plans with the
  * provider mirror and fake credentials, as the tests do, in a copy of the stack (cdktf.out/offline/<stack>).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { EnvironmentError, STACK_NAME_PREFIX } from '../lib/environments';
+import { reportError, UserError } from '../lib/errors';
+import { displayPath, EnvironmentError, environmentsDirectory, STACK_NAME_PREFIX } from '../lib/environments';
 import { synthesize } from '../stacks';
-import { discoverProviderMirror, type OfflineWorkspace, planWorkspace, prepareOfflineWorkspace } from './offline-terraform';
+import { deletedSecrets, discoverProviderMirror, type OfflineWorkspace, planWorkspace, prepareOfflineWorkspace } from './offline-terraform';
+
+interface StackJson {
+  readonly terraform: { readonly required_providers: { readonly aws: { readonly version: string } } };
+}
 
 interface PlanOptions {
   readonly offline?: boolean;
@@ -17,22 +22,37 @@ interface PlanOptions {
 
 async function plan(name: string, options: PlanOptions): Promise<void> {
   const { outdir, environments } = synthesize({ environments: options.environments });
-  if (!environments.some((environment) => environment.name === name)) {
+  const environment = environments.find((candidate) => candidate.name === name);
+  if (!environment) {
+    const folder = displayPath(environmentsDirectory(options.environments));
     throw new EnvironmentError([
-      { file: 'environments', path: [], message: `has no environment "${name}" (it has ${environments.map((environment) => environment.name).join(', ')})` },
+      { file: folder, path: [], message: `has no environment "${name}" (it has ${environments.map((candidate) => candidate.name).join(', ')})` },
     ]);
   }
   const stackDir = join(outdir, 'stacks', `${STACK_NAME_PREFIX}${name}`);
   let workspace: OfflineWorkspace = { dir: stackDir, env: process.env };
   if (options.offline) {
     const mirror = discoverProviderMirror();
-    if (typeof mirror === 'string') throw new Error(`--offline needs the provider mirror: ${mirror}`);
+    if (typeof mirror === 'string') throw new UserError(`--offline needs the provider mirror: ${mirror}`);
+    const pinned = (JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as StackJson).terraform.required_providers.aws.version;
+    if (pinned !== mirror.awsVersion) {
+      console.error(`note: planning with hashicorp/aws ${mirror.awsVersion} from the mirror; the stack pins ${pinned}`);
+    }
     const dir = join(outdir, 'offline', `${STACK_NAME_PREFIX}${name}`);
     if (existsSync(dir)) rmSync(dir, { recursive: true });
     workspace = prepareOfflineWorkspace(stackDir, dir, mirror);
   }
   const result = await planWorkspace(workspace, { inherit: true });
   console.log(`\nplan: ${relative(process.cwd(), result.planFile)}\njson: ${relative(process.cwd(), `${result.planFile}.json`)}`);
+  // prevent_destroy only guards a secret whose resource is still configured: a removed or renamed rule would delete
+  // its credential. In production, this plan (the one the pipeline applies) refuses that.
+  const deleted = environment.production ? deletedSecrets(result.json) : [];
+  if (deleted.length > 0) {
+    throw new UserError(
+      `${environment.stackName} is production: this plan deletes credential secrets: ${deleted.join(', ')}. ` +
+        'If that is meant, set production: false for this change, plan and apply, then set it back.',
+    );
+  }
 }
 
 new Command('npm run plan --')
@@ -43,8 +63,5 @@ new Command('npm run plan --')
   .action(plan)
   .parseAsync()
   .catch((error: unknown) => {
-    // Environment problems, policy findings and terraform's own errors are messages for the user, not traces.
-    if (!(error instanceof Error)) throw error;
-    console.error(error.message);
-    process.exitCode = 1;
+    process.exitCode = reportError(error);
   });

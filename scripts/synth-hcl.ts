@@ -3,8 +3,11 @@
  * (cdktf.out.hcl/stacks/<stack>). Never beside cdk.tf.json: Terraform would read both and declare everything twice.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
-import { synthesize } from '../stacks';
+import { reportError, UserError } from '../lib/errors';
+import { requiredTerraformVersion, synthesize } from '../stacks';
 
 const HCL_OUTDIR = 'cdktf.out.hcl';
 
@@ -16,15 +19,20 @@ new Command('npm run synth:hcl --')
     // cdktf reads the HCL switch from the environment when each stack is constructed.
     process.env.SYNTH_HCL_OUTPUT = 'true';
     const { environments } = synthesize({ outdir: options.outdir, environments: options.environments });
+    for (const environment of environments) {
+      // cdktf 0.21's HCL renderer writes the terraform block's plain attributes as `0 = "required_version"`.
+      const file = join(options.outdir, 'stacks', environment.stackName, 'cdk.tf');
+      const hcl = readFileSync(file, 'utf8');
+      const fixed = hcl.replace(/^(\s*)\d+ = "required_version"$/m, `$1required_version = "${requiredTerraformVersion(environment)}"`);
+      if (fixed === hcl) throw new UserError(`${file}: no required_version to fix; has cdktf's HCL renderer changed?`);
+      writeFileSync(file, fixed);
+    }
     const fmt = spawnSync('terraform', ['fmt', '-recursive', '-list=false', options.outdir], { encoding: 'utf8' });
     if (fmt.error) console.error(`warning: terraform fmt did not run (${fmt.error.message}); the HCL is valid but unformatted`);
-    else if (fmt.status !== 0) throw new Error(`terraform fmt failed:\n${fmt.stderr}`);
+    else if (fmt.status !== 0) throw new UserError(`terraform fmt failed:\n${fmt.stderr}`);
     for (const environment of environments) console.log(`${options.outdir}/stacks/${environment.stackName}/cdk.tf`);
   })
   .parseAsync()
   .catch((error: unknown) => {
-    // Environment problems, policy findings and terraform's own errors are messages for the user, not traces.
-    if (!(error instanceof Error)) throw error;
-    console.error(error.message);
-    process.exitCode = 1;
+    process.exitCode = reportError(error);
   });

@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { App } from 'cdktf';
+import { UserError } from '../lib/errors';
 import { type Environment, environmentsDirectory, loadEnvironments, type Problem } from '../lib/environments';
 import { type Finding, formatFinding, policyFindings } from '../lib/policy-checks';
 import { EcrCacheStack } from './ecr-cache-stack';
 
 /** Findings of the policy checks that no resource acknowledged: synth stops before writing anything. */
-export class PolicyFindingsError extends Error {
+export class PolicyFindingsError extends UserError {
   constructor(readonly findings: readonly Finding[]) {
     super(findings.map(formatFinding).join('\n'));
-    this.name = 'PolicyFindingsError';
   }
 }
 

@@ -3,12 +3,16 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import type { Construct } from 'constructs';
 import { CacheRepositoryTemplates } from '../lib/cache-repository-templates';
 import { CacheScanning } from '../lib/cache-scanning';
+import { ENVIRONMENT_TAG, PROJECT, PROJECT_TAG } from '../lib/environment-schema';
 import type { Environment } from '../lib/environments';
 import { NodePullPermissions } from '../lib/node-pull-permissions';
 import { PolicyChecks } from '../lib/policy-checks';
 import { PullThroughCacheRule } from '../lib/pull-through-cache-rule';
 
-export const PROJECT_TAG = 'ecr-pull-through-cache';
+/** S3-native locking and ephemeral variables need Terraform 1.10; write-only secret values need 1.11. */
+export function requiredTerraformVersion(environment: Environment): string {
+  return environment.rules.some((rule) => rule.secretValueVersion !== undefined) ? '>= 1.11' : '>= 1.10';
+}
 
 /** One environment's pull-through cache: one Terraform stack, `ecr-cache-<name>`. */
 export class EcrCacheStack extends TerraformStack {
@@ -20,8 +24,10 @@ export class EcrCacheStack extends TerraformStack {
       region,
       // An apply with another account's credentials fails instead of creating the cache there.
       allowedAccountIds: [account],
-      defaultTags: [{ tags: { ...environment.tags, Environment: environment.name, Project: PROJECT_TAG } }],
+      defaultTags: [{ tags: { ...environment.tags, [ENVIRONMENT_TAG]: environment.name, [PROJECT_TAG]: PROJECT } }],
     });
+
+    this.addOverride('terraform.required_version', requiredTerraformVersion(environment));
 
     if (environment.state) {
       const backend = new S3Backend(this, { ...environment.state, encrypt: true });

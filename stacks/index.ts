@@ -1,2 +1,2 @@
 export { buildStacks, PolicyFindingsError, synthesize } from './app';
-export { EcrCacheStack } from './ecr-cache-stack';
+export { EcrCacheStack, requiredTerraformVersion } from './ecr-cache-stack';

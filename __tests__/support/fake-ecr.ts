@@ -18,7 +18,8 @@ export interface FakeEcr {
   close(): Promise<void>;
 }
 
-export type RuleAnswer = { readonly isValid: true } | { readonly isValid: false; readonly failure: string };
+/** ECR's answer for one rule; `upstreamRegistryUrl` where the test wants ECR's rule to differ from the file. */
+export type RuleAnswer = ({ readonly isValid: true } | { readonly isValid: false; readonly failure: string }) & { readonly upstreamRegistryUrl?: string };
 
 export async function startFakeEcr(rules: Record<string, RuleAnswer>, options: { readonly status?: number; readonly errorType?: string } = {}): Promise<FakeEcr> {
   const requests: RecordedRequest[] = [];
@@ -47,7 +48,6 @@ export async function startFakeEcr(rules: Record<string, RuleAnswer>, options: {
       send(200, {
         ecrRepositoryPrefix: prefix,
         registryId: body.registryId,
-        upstreamRegistryUrl: 'upstream.example',
         credentialArn: `arn:aws:secretsmanager:eu-west-2:${String(body.registryId)}:secret:ecr-pullthroughcache/${prefix}-AbCdEf`,
         ...answer,
       });
