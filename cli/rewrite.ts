@@ -16,7 +16,7 @@ export interface RewriteOptions {
 }
 
 /** YAML files named, or found below named folders (hidden folders and node_modules skipped). */
-export function yamlFiles(paths: readonly string[]): string[] {
+function yamlFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
   const visit = (path: string, named: boolean) => {
     const stat = statSync(path);
