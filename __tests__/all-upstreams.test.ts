@@ -49,7 +49,25 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     expect(us!.custom_role_arn).toBeUndefined();
   });
 
-  it('creates the role for the cross-account ECR rule: trusted for this account, reading upstream, writing the cache', () => {
+  it('sends ROOT as the upstream prefix of an ECR rule that names none (AWS stores ROOT; unset would replace the rule every apply)', () => {
+    const prefixes = Object.fromEntries(
+      resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).map((rule) => [rule.ecr_repository_prefix, rule.upstream_repository_prefix]),
+    );
+    expect(prefixes).toEqual({
+      ROOT: undefined,
+      'docker-hub': undefined,
+      github: undefined,
+      gitlab: undefined,
+      chainguard: undefined,
+      azure: undefined,
+      k8s: undefined,
+      quay: undefined,
+      us: 'platform',
+      shared: 'ROOT',
+    });
+  });
+
+  it('creates the role for the cross-account ECR rule: trusted as AWS documents, reading upstream, writing the cache', () => {
     const roleArn = referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'arn');
     expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: 'shared', custom_role_arn: roleArn });
     const [role] = resourcesOf(stack, IamRole.tfResourceType).filter((role) => role.name === 'ecr-ptc-shared-eu-west-2');
@@ -58,7 +76,6 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
         Effect: 'Allow',
         Principal: { Service: 'pullthroughcache.ecr.amazonaws.com' },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } },
       },
     ]);
     const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType).filter((candidate) => candidate.name === 'ecr-pull-through-cache-upstream');
@@ -87,10 +104,15 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
         Resource: 'arn:aws:ecr:eu-west-2:333333333333:repository/shared/*',
       },
     ]);
-    // The rule waits for the role's permissions, not only for the role.
+    // The rule waits for the role's permissions, not only for the role, and then for IAM to show them.
     const [rule] = resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).filter((candidate) => candidate.ecr_repository_prefix === 'shared');
     const [policyAddress] = Object.entries(stack.resource[IamRolePolicy.tfResourceType]!).find(([, values]) => values.name === 'ecr-pull-through-cache-upstream')!;
-    expect(rule!.depends_on).toEqual([`${IamRolePolicy.tfResourceType}.${policyAddress}`]);
+    const waits = Object.entries(stack.resource.terraform_data!);
+    expect(waits).toHaveLength(1);
+    const [waitAddress, wait] = waits[0]!;
+    expect(rule!.depends_on).toEqual([`terraform_data.${waitAddress}`]);
+    expect(wait.depends_on).toEqual([`${IamRolePolicy.tfResourceType}.${policyAddress}`]);
+    expect(wait.provisioner).toEqual([{ 'local-exec': { command: '10', interpreter: ['sleep'] } }]);
   });
 
   it('lets nodes use the whole registry because of the ROOT rule', () => {

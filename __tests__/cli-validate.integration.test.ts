@@ -1,8 +1,8 @@
 /**
  * `./bin/ecr-cache validate` with the real AWS SDK over real HTTP, against a loopback server that speaks ECR's
- * JSON protocol.
+ * and Secrets Manager's JSON protocol.
  */
-import { type FakeEcr, startFakeEcr } from './support/fake-ecr';
+import { type FakeAws, type FakeAwsOptions, startFakeAws } from './support/fake-aws';
 import { ecrCacheAsync } from './support/processes';
 
 const SECRET_KEY = 'fakeSecretKeyThatMustNeverBePrinted0123456789';
@@ -13,10 +13,19 @@ const CREDENTIALS = {
   AWS_PROFILE: '',
   AWS_ENDPOINT_URL: '',
   AWS_ENDPOINT_URL_ECR: '',
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: '',
 };
 const ALL_VALID = { 'docker-hub': { isValid: true }, github: { isValid: true }, k8s: { isValid: true }, ecr: { isValid: true }, quay: { isValid: true } } as const;
 
-let ecr: FakeEcr | undefined;
+const FILLED_SECRETS = { 'ecr-pullthroughcache/docker-hub': { hasValue: true }, 'ecr-pullthroughcache/github': { hasValue: true } };
+
+let ecr: FakeAws | undefined;
+/** The fake serves both services; the secrets of the dev environment have values unless a test says otherwise. */
+async function startFakeEcr(rules: FakeAwsOptions['rules'], options: FakeAwsOptions = {}): Promise<FakeAws> {
+  return startFakeAws({ rules, secrets: FILLED_SECRETS, ...options });
+}
+const withSecrets = (fake: FakeAws) => ({ ...CREDENTIALS, AWS_ENDPOINT_URL_SECRETS_MANAGER: fake.endpoint });
+const ecrRequests = (fake: FakeAws) => fake.requests.filter((request) => request.target?.startsWith('AmazonEC2ContainerRegistry'));
 afterEach(async () => {
   await ecr?.close();
   ecr = undefined;
@@ -25,7 +34,7 @@ afterEach(async () => {
 describe('./bin/ecr-cache validate', () => {
   it('validates every rule of the environment, signed for its region, and exits 0 when all are valid', async () => {
     ecr = await startFakeEcr(ALL_VALID);
-    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], CREDENTIALS);
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], withSecrets(ecr));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(
@@ -39,10 +48,10 @@ describe('./bin/ecr-cache validate', () => {
         '',
       ].join('\n'),
     );
-    expect(ecr.requests.map((request) => request.body).sort((a, b) => String(a.ecrRepositoryPrefix).localeCompare(String(b.ecrRepositoryPrefix)))).toEqual(
+    expect(ecrRequests(ecr).map((request) => request.body).sort((a, b) => String(a.ecrRepositoryPrefix).localeCompare(String(b.ecrRepositoryPrefix)))).toEqual(
       ['docker-hub', 'ecr', 'github', 'k8s', 'quay'].map((prefix) => ({ ecrRepositoryPrefix: prefix, registryId: '111111111111' })),
     );
-    for (const request of ecr.requests) {
+    for (const request of ecrRequests(ecr)) {
       expect(request.target).toBe('AmazonEC2ContainerRegistry_V20150921.ValidatePullThroughCacheRule');
       expect(request.headers['content-type']).toBe('application/x-amz-json-1.1');
       expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEVALIDATE\/\d{8}\/eu-west-2\/ecr\/aws4_request, /);
@@ -50,12 +59,9 @@ describe('./bin/ecr-cache validate', () => {
   });
 
   it('reports an invalid and a missing rule with their reasons, and exits 1, printing nothing secret', async () => {
-    ecr = await startFakeEcr({
-      ...ALL_VALID,
-      github: { isValid: false, failure: 'Authentication failed: the upstream registry rejected the credentials in the secret' },
-      quay: undefined as never,
-    });
-    const run = await ecrCacheAsync(['validate', '--env', 'dev'], { ...CREDENTIALS, AWS_ENDPOINT_URL_ECR: ecr.endpoint });
+    const { quay: _missing, ...rules } = ALL_VALID;
+    ecr = await startFakeEcr({ ...rules, github: { isValid: false, failure: 'Authentication failed: the upstream registry rejected the credentials in the secret' } });
+    const run = await ecrCacheAsync(['validate', '--env', 'dev'], { ...withSecrets(ecr), AWS_ENDPOINT_URL_ECR: ecr.endpoint });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(
       [
@@ -74,21 +80,37 @@ describe('./bin/ecr-cache validate', () => {
 
   it("flags a rule whose upstream in ECR is not the environment file's", async () => {
     ecr = await startFakeEcr({ ...ALL_VALID, k8s: { isValid: true, upstreamRegistryUrl: 'k8s.gcr.io' } });
-    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], CREDENTIALS);
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], withSecrets(ecr));
     expect(run.status).toBe(1);
     expect(run.stdout).toContain("k8s         registry.k8s.io       no     ECR's rule pulls from k8s.gcr.io, not registry.k8s.io: apply ecr-cache-dev\n");
   });
 
   it('stops with one clear message when ECR refuses the caller', async () => {
     ecr = await startFakeEcr(ALL_VALID, { status: 400, errorType: 'AccessDeniedException' });
-    const run = await ecrCacheAsync(['validate', '--env', 'prod', '--endpoint', ecr.endpoint], CREDENTIALS);
+    const run = await ecrCacheAsync(['validate', '--env', 'prod', '--endpoint', ecr.endpoint], withSecrets(ecr));
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe('ecr-cache: ECR in eu-west-2 answered AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/ci is not authorized\n');
   });
 
+  it('names the secrets that have no value yet, after a first deploy stopped before their rules', async () => {
+    const { 'docker-hub': _notCreated, ...rules } = ALL_VALID;
+    ecr = await startFakeAws({
+      rules: { ...rules, github: { isValid: false, failure: 'The secret has no value' } },
+      secrets: { 'ecr-pullthroughcache/docker-hub': { hasValue: false }, 'ecr-pullthroughcache/github': { hasValue: false } },
+    });
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], withSecrets(ecr));
+    expect(run.status).toBe(1);
+    const fill = (name: string) => `secret ecr-pullthroughcache/${name} has no value yet: put the credentials in it (README, "Filling the credential secrets"), then deploy ecr-cache-dev`;
+    expect(run.stdout).toContain(`docker-hub  registry-1.docker.io  missing  ${fill('docker-hub')}\n`);
+    expect(run.stdout).toContain(`github      ghcr.io               no       ${fill('github')}\n`);
+    expect(run.stdout).toContain('quay        quay.io               yes\n');
+    const described = ecr.requests.filter((request) => request.target === 'secretsmanager.DescribeSecret').map((request) => request.body.SecretId);
+    expect(described.sort()).toEqual(['ecr-pullthroughcache/docker-hub', 'ecr-pullthroughcache/github']);
+  });
+
   it('says so when ECR cannot be reached', async () => {
-    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', 'http://127.0.0.1:9'], CREDENTIALS);
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', 'http://127.0.0.1:9'], { ...CREDENTIALS, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^ecr-cache: cannot reach ECR in eu-west-2 \(ECONNREFUSED: /);
     expect(run.stderr).not.toMatch(/\n\s+at /);

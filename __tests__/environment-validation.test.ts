@@ -207,6 +207,23 @@ const CASES: Record<string, Case> = {
     files: { 'a.yaml': env(quay, 'repositories: { immutableTags: ["v*"] }\n') },
     problems: [['a.yaml', 'repositories.immutableTags', 'only applies with tagMutability: MUTABLE_WITH_EXCLUSION']],
   },
+  'immutable tag filters ECR refuses: characters, more than two wildcards': {
+    files: {
+      'a.yaml': env(quay, 'repositories: { tagMutability: MUTABLE_WITH_EXCLUSION, immutableTags: ["release/*", "*-rc-*-*", "ok-*"] }\n'),
+    },
+    problems: [
+      ['a.yaml', 'repositories.immutableTags', '"release/*" is not a tag filter: 1-128 letters, digits, ".", "_" or "-", with at most 2 wildcards "*"'],
+      ['a.yaml', 'repositories.immutableTags', '"*-rc-*-*" is not a tag filter'],
+    ],
+  },
+  'more than 5 immutable tag filters': {
+    files: { 'a.yaml': env(quay, 'repositories: { tagMutability: MUTABLE_WITH_EXCLUSION, immutableTags: [a, b, c, d, e, f] }\n') },
+    problems: [['a.yaml', 'repositories.immutableTags', 'has 6 filters; ECR allows at most 5']],
+  },
+  'an immutable tag filter of 129 characters': {
+    files: { 'a.yaml': env(quay, `repositories: { tagMutability: MUTABLE_WITH_EXCLUSION, immutableTags: [${'v'.repeat(129)}] }\n`) },
+    problems: [['a.yaml', 'repositories.immutableTags', 'is not a tag filter']],
+  },
   'MUTABLE_WITH_EXCLUSION without filters': {
     files: { 'a.yaml': env('  quay: { upstream: quay, repositories: { tagMutability: MUTABLE_WITH_EXCLUSION } }\n') },
     problems: [['a.yaml', 'rules.quay.repositories.immutableTags', 'needs the tag filters']],
@@ -367,6 +384,35 @@ describe('environment files AWS accepts', () => {
       expect(result.warnings.map((warning) => [formatPath(warning.path), warning.message])).toEqual([
         ['rules.team/quay', 'nests inside rule team: ECR serves team/quay/... from this rule, so images of docker-hub whose path starts with quay/ cannot be pulled through team'],
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("warns that scanning only the cache takes scanning away from the registry's other repositories", () => {
+    const dir = environmentsFolder({
+      'a.yaml': env(quay, 'scanning: { type: basic, scope: cache }\n'),
+      'b.yaml': env(quay, 'scanning: { type: enhanced, scope: cache }\n', `account: "${ACCOUNT}"\nregion: us-east-1\n`),
+      'c.yaml': env(quay, 'scanning: { type: basic }\n', `account: "${ACCOUNT}"\nregion: eu-west-1\n`),
+    });
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.problems).toEqual([]);
+      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+        [
+          'a.yaml',
+          'scanning.scope',
+          `scans only the cache prefixes: every other repository of account ${ACCOUNT} in eu-west-2 is set to manual scanning (no scan on push), ` +
+            "for as long as this stack owns the registry's scanning configuration",
+        ],
+        [
+          'b.yaml',
+          'scanning.scope',
+          `scans only the cache prefixes: every other repository of account ${ACCOUNT} in us-east-1 has scanning turned off (no Amazon Inspector coverage), ` +
+            "for as long as this stack owns the registry's scanning configuration",
+        ],
+      ]);
+      expect(result.environments.map((environment) => environment.scanning?.scope)).toEqual(['cache', 'cache', 'registry']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,3 +1,4 @@
+import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -67,8 +68,9 @@ describe('repository creation templates', () => {
     expect(templates.get('quay')!.custom_role_arn).toBeUndefined();
 
     const [role] = resourcesOf(stack, IamRole.tfResourceType).filter((candidate) => candidate.name === 'ecr-cache-all-upstreams-repository-template');
+    // Exactly the trust policy of the ECR user guide (repository-creation-templates-create-iam): no condition.
     expect(JSON.parse(role!.assume_role_policy as string).Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'ecr.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' } } },
+      { Effect: 'Allow', Principal: { Service: 'ecr.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
     const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType).filter((candidate) => candidate.name === 'ecr-repository-creation-template');
     expect(JSON.parse(policy!.policy as string).Statement).toEqual([
@@ -153,38 +155,68 @@ rules:
       },
     ]);
     expect(synthesized).not.toContain('"secret_string"');
+    // The rule is created after the value is written and Secrets Manager had time to show it; not in parallel.
+    const [wait] = Object.entries(stack.resource.terraform_data!);
+    expect(wait![1].depends_on).toEqual([`${SecretsmanagerSecretVersion.tfResourceType}.${Object.keys(stack.resource[SecretsmanagerSecretVersion.tfResourceType]!)[0]}`]);
+    const rules = Object.fromEntries(resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).map((rule) => [rule.ecr_repository_prefix, rule]));
+    expect(rules['docker-hub']!.depends_on).toEqual([`terraform_data.${wait![0]}`]);
+    // The value is Terraform's to write: no check that someone else wrote it.
+    expect(rules['docker-hub']!.lifecycle).toBeUndefined();
+    expect(rules.github!.depends_on).toBeUndefined();
     // Write-only arguments arrived in Terraform 1.11.
     expect(stack.terraform.required_version).toBe('>= 1.11');
   });
 });
 
+describe('a rule whose secret the stack creates empty', () => {
+  const stack = parseStack(synthEnvironment(examples.get('dev')!));
+  const rules = Object.fromEntries(resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).map((rule) => [rule.ecr_repository_prefix, rule]));
+
+  it.each(['docker-hub', 'github'])('%s is only created once its secret has a current value, reading its versions', (prefix) => {
+    const secretArn = referenceTo(stack, SecretsmanagerSecret.tfResourceType, 'name', `ecr-pullthroughcache/${prefix}`, 'arn');
+    const versions = Object.entries(stack.data!['aws_secretsmanager_secret_versions']!).filter(([, data]) => data.secret_id === secretArn);
+    expect(versions).toHaveLength(1);
+    const [{ condition, error_message }] = (rules[prefix]!.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
+    expect(condition).toBe(
+      `\${try(anytrue([for version in data.aws_secretsmanager_secret_versions.${versions[0]![0]}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,
+    );
+    expect(error_message).toMatch(new RegExp(`^The secret ecr-pullthroughcache/${prefix} has no value yet, so the pull-through cache rule ${prefix} was not created\\.`));
+  });
+
+  it('is not held back when there is no secret: quay, k8s and ECR Public need none', () => {
+    for (const prefix of ['k8s', 'ecr', 'quay']) expect(rules[prefix]!.lifecycle).toBeUndefined();
+  });
+});
+
 describe('registry scanning', () => {
-  it('scans the cache prefixes on push when the environment asks, the whole registry for ROOT', () => {
+  it("covers every repository of the registry by default, so the account's own repositories keep their scanning", () => {
     const synthesized = synthEnvironment(allUpstreams);
     expect(synthesized).toHaveResourceWithProperties(EcrRegistryScanningConfiguration, {
       scan_type: 'BASIC',
-      rule: [
-        {
-          scan_frequency: 'SCAN_ON_PUSH',
-          repository_filter: ['*', 'docker-hub/*', 'github/*', 'gitlab/*', 'chainguard/*', 'azure/*', 'k8s/*', 'quay/*', 'us/*', 'shared/*'].map(
-            (filter) => ({ filter, filter_type: 'WILDCARD' }),
-          ),
-        },
-      ],
+      rule: [{ scan_frequency: 'SCAN_ON_PUSH', repository_filter: [{ filter: '*', filter_type: 'WILDCARD' }] }],
     });
     expect(synthEnvironment(examples.get('dev')!)).not.toHaveResource(EcrRegistryScanningConfiguration);
   });
 
-  it('scans continuously with enhanced scanning', () => {
+  it('scans only the cache prefixes when the file says so, continuously with enhanced scanning', () => {
     const synthesized = synthEnvironment(
-      environmentFromText('account: "123456789012"\nregion: eu-west-2\nscanning: { type: enhanced, frequency: continuous }\nrules:\n  quay: { upstream: quay }\n'),
+      environmentFromText(
+        'account: "123456789012"\nregion: eu-west-2\nscanning: { type: enhanced, frequency: continuous, scope: cache }\nrules:\n  quay: { upstream: quay }\n  k8s: { upstream: k8s }\n',
+      ),
     );
     expect(synthesized).toHaveResourceWithProperties(EcrRegistryScanningConfiguration, {
       scan_type: 'ENHANCED',
-      rule: [{ scan_frequency: 'CONTINUOUS_SCAN', repository_filter: [{ filter: 'quay/*', filter_type: 'WILDCARD' }] }],
+      rule: [
+        {
+          scan_frequency: 'CONTINUOUS_SCAN',
+          repository_filter: [
+            { filter: 'quay/*', filter_type: 'WILDCARD' },
+            { filter: 'k8s/*', filter_type: 'WILDCARD' },
+          ],
+        },
+      ],
     });
-    expect(() => new CacheScanning(Testing.app(), 's', { prefixes: ['quay'], scanType: 'BASIC', frequency: 'CONTINUOUS_SCAN' })).toThrow(
-      /CONTINUOUS_SCAN needs ENHANCED/,
-    );
+    expect(() => new CacheScanning(Testing.app(), 's', { scanType: 'BASIC', frequency: 'CONTINUOUS_SCAN' })).toThrow(/CONTINUOUS_SCAN needs ENHANCED/);
+    expect(() => new CacheScanning(Testing.app(), 's', { scanType: 'BASIC', onlyPrefixes: [] })).toThrow(/leave it out to scan the whole registry/);
   });
 });

@@ -37,6 +37,12 @@ const EXPECTED_ADDRESSES = [
   'aws_secretsmanager_secret.rule-github_credentials_secret_32CD6188',
 ];
 
+/** The data sources a first plan reads during apply: whether each empty secret has a value yet, before its rule. */
+const EXPECTED_READS = [
+  'data.aws_secretsmanager_secret_versions.rule-docker-hub_credential-versions_E54B01DE',
+  'data.aws_secretsmanager_secret_versions.rule-github_credential-versions_359E578D',
+];
+
 /** A credential that must never be written anywhere: not in cdktf.out, the plan file or the plan's JSON. */
 const CANARY = 'dckr_pat_OfflinePlanCanary_5f3c9e';
 const WRITE_ONLY_ENVIRONMENT = `account: "555555555555"
@@ -96,8 +102,12 @@ describe.each([
 
   it('creates exactly the expected resources, at stable addresses', () => {
     const changes = plans.get(name)!.json.resource_changes;
-    expect(changes.map((change) => change.address).sort()).toEqual(EXPECTED_ADDRESSES);
-    for (const change of changes) expect(change.change.actions).toEqual(['create']);
+    const managed = changes.filter((change) => change.mode === 'managed');
+    expect(managed.map((change) => change.address).sort()).toEqual(EXPECTED_ADDRESSES);
+    for (const change of managed) expect(change.change.actions).toEqual(['create']);
+    const reads = changes.filter((change) => change.mode === 'data');
+    expect(reads.map((change) => change.address).sort()).toEqual(EXPECTED_READS);
+    for (const change of reads) expect(change.change.actions).toEqual(['read']);
   });
 
   it('plans the five article rules', () => {
@@ -144,7 +154,7 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
 
   it('plans a rule for every upstream, the cross-account role and the upstream prefix', () => {
     const plan = plans.get('all-upstreams')!.json;
-    for (const change of plan.resource_changes) expect(change.change.actions).toEqual(['create']);
+    for (const change of plan.resource_changes) expect(change.change.actions).toEqual([change.mode === 'data' ? 'read' : 'create']);
     const resources = plan.planned_values.root_module.resources!;
     const rules = resources.filter((resource) => resource.type === 'aws_ecr_pull_through_cache_rule');
     expect(Object.fromEntries(rules.map((rule) => [rule.values.ecr_repository_prefix, rule.values.upstream_registry_url]))).toEqual({
@@ -167,6 +177,11 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
         'aws_ecr_pull_through_cache_rule.rule-ROOT_rule_52EF2911',
       ]),
     );
+    expect(rules.find((rule) => rule.values.ecr_repository_prefix === 'shared')!.values.upstream_repository_prefix).toBe('ROOT');
+    // The pauses before the rules whose role or credential Terraform writes: Terraform's own terraform_data.
+    expect(plan.resource_changes.filter((change) => change.type === 'terraform_data').map((change) => change.address)).toEqual([
+      'terraform_data.rule-shared_propagation_wait_CA67E28C',
+    ]);
   });
 });
 
@@ -216,7 +231,7 @@ describe('npm run plan -- dev --offline', () => {
     expect(run.stdout).toContain(`plan: ${relative(PROJECT_ROOT, join(planDir, 'tfplan'))}\njson: ${relative(PROJECT_ROOT, join(planDir, 'tfplan.json'))}`);
     expect(statSync(join(planDir, 'tfplan')).size).toBeGreaterThan(0);
     const json = JSON.parse(readFileSync(join(planDir, 'tfplan.json'), 'utf8')) as { resource_changes: { address: string }[] };
-    expect(json.resource_changes.map((change) => change.address).sort()).toEqual(EXPECTED_ADDRESSES);
+    expect(json.resource_changes.map((change) => change.address).sort()).toEqual([...EXPECTED_READS, ...EXPECTED_ADDRESSES].sort());
     expect(readdirSync(join(outdir, 'stacks', 'ecr-cache-dev'))).toEqual(['cdk.tf.json']);
   });
 });

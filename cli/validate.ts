@@ -1,6 +1,9 @@
 import { ECRClient, PullThroughCacheRuleNotFoundException, ValidatePullThroughCacheRuleCommand } from '@aws-sdk/client-ecr';
-import { environmentsDirectory, loadEnvironment } from '../lib/environments';
-import { upstreamRegistryUrl } from '../lib/upstreams';
+import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CREDENTIAL_SECRET_NAME_PREFIX } from '../lib/ecr-facts';
+import { type Environment, environmentsDirectory, loadEnvironment } from '../lib/environments';
+import type { RuleSettings } from '../lib/rule-checks';
+import { upstream as upstreamSpec, upstreamRegistryUrl } from '../lib/upstreams';
 import { CliError } from './cli-error';
 import { printTable } from './table';
 
@@ -24,16 +27,58 @@ function isFatal(error: unknown): boolean {
   return !(error instanceof PullThroughCacheRuleNotFoundException) && !['InvalidParameterException', 'ValidationException'].includes(name);
 }
 
-function describeFatal(error: unknown, region: string): string {
+function describeFatal(error: unknown, service: string, region: string): string {
   const { name = 'Error', message = String(error), code } = error as { name?: string; message?: string; code?: string };
   if (name === 'CredentialsProviderError') return `no AWS credentials for ${region}: ${message.split('\n')[0]}`;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return `cannot reach ECR in ${region} (${code}: ${message})`;
-  return `ECR in ${region} answered ${name}: ${message.split('\n')[0]}`;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return `cannot reach ${service} in ${region} (${code}: ${message})`;
+  return `${service} in ${region} answered ${name}: ${message.split('\n')[0]}`;
+}
+
+/** The secret a rule reads its credentials from, by name or ARN, when its upstream takes one. */
+function credentialSecretId(rule: RuleSettings): string | undefined {
+  if (upstreamSpec(rule.upstream).auth !== 'secret') return undefined;
+  return rule.secretArn ?? `${CREDENTIAL_SECRET_NAME_PREFIX}${rule.prefix}`;
+}
+
+/**
+ * Why a rule's credential secret cannot serve it yet (no value, or no secret), or undefined when it has a value.
+ * A secret created by the stack starts with no value: the first deploy stops before the rule until it has one.
+ */
+async function credentialProblem(client: SecretsManagerClient, secretId: string, environment: Environment): Promise<string | undefined> {
+  try {
+    const secret = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const hasValue = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
+    if (hasValue) return undefined;
+    return `secret ${secret.Name ?? secretId} has no value yet: put the credentials in it (README, "Filling the credential secrets"), then deploy ${environment.stackName}`;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return `secret ${secretId} does not exist in ${environment.account} ${environment.region}: deploy ${environment.stackName}`;
+    throw new CliError(describeFatal(error, 'Secrets Manager', environment.region));
+  }
+}
+
+/** ECR's verdict on one rule, compared with what the environment file says it should be. */
+async function validateRule(client: ECRClient, rule: RuleSettings, environment: Environment): Promise<Pick<RuleStatus, 'valid' | 'failure'>> {
+  const upstream = upstreamRegistryUrl(rule.upstream, rule.registry);
+  try {
+    const answer = await client.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: rule.prefix, registryId: environment.account }));
+    // A rule changed outside Terraform still validates: the environment file is what should be running.
+    if (answer.upstreamRegistryUrl !== undefined && answer.upstreamRegistryUrl !== upstream) {
+      return { valid: 'no', failure: `ECR's rule pulls from ${answer.upstreamRegistryUrl}, not ${upstream}: apply ${environment.stackName}` };
+    }
+    return { valid: answer.isValid ? 'yes' : 'no', failure: answer.isValid ? '' : (answer.failure ?? 'no reason given') };
+  } catch (error) {
+    if (isFatal(error)) throw new CliError(describeFatal(error, 'ECR', environment.region));
+    if (error instanceof PullThroughCacheRuleNotFoundException) {
+      return { valid: 'missing', failure: `no such rule in ${environment.account} ${environment.region}: deploy ${environment.stackName}` };
+    }
+    return { valid: 'no', failure: (error as Error).message };
+  }
 }
 
 /**
  * Asks ECR to validate every rule of an environment (ValidatePullThroughCacheRule: it reads the credential
- * secret and authenticates upstream), prints a table, and fails when any rule is invalid or missing.
+ * secret and authenticates upstream), and, for a rule that is not working, Secrets Manager whether its credential
+ * secret has a value yet; prints a table, and fails when any rule is invalid or missing.
  */
 export async function validate(options: ValidateOptions): Promise<number> {
   const environment = loadEnvironment(options.env, environmentsDirectory(options.environments));
@@ -41,28 +86,24 @@ export async function validate(options: ValidateOptions): Promise<number> {
   // exact SDK version, so the warning says nothing a user of this command can act on.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new ECRClient({ region: environment.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
-  const statuses = await Promise.all(
-    environment.rules.map(async (rule): Promise<RuleStatus> => {
-      const upstream = upstreamRegistryUrl(rule.upstream, rule.registry);
-      try {
-        const answer = await client.send(
-          new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: rule.prefix, registryId: environment.account }),
-        );
-        // A rule changed outside Terraform still validates: the environment file is what should be running.
-        if (answer.upstreamRegistryUrl !== undefined && answer.upstreamRegistryUrl !== upstream) {
-          return { prefix: rule.prefix, upstream, valid: 'no', failure: `ECR's rule pulls from ${answer.upstreamRegistryUrl}, not ${upstream}: apply ${environment.stackName}` };
-        }
-        return { prefix: rule.prefix, upstream, valid: answer.isValid ? 'yes' : 'no', failure: answer.isValid ? '' : (answer.failure ?? 'no reason given') };
-      } catch (error) {
-        if (isFatal(error)) throw new CliError(describeFatal(error, environment.region));
-        if (error instanceof PullThroughCacheRuleNotFoundException) {
-          return { prefix: rule.prefix, upstream, valid: 'missing', failure: `no such rule in ${environment.account} ${environment.region}: deploy ${environment.stackName}` };
-        }
-        return { prefix: rule.prefix, upstream, valid: 'no', failure: (error as Error).message };
-      }
-    }),
-  );
-  client.destroy();
+  const secrets = new SecretsManagerClient({ region: environment.region });
+  let statuses: RuleStatus[];
+  try {
+    statuses = await Promise.all(
+      environment.rules.map(async (rule): Promise<RuleStatus> => {
+        const answer = await validateRule(client, rule, environment);
+        const status = { prefix: rule.prefix, upstream: upstreamRegistryUrl(rule.upstream, rule.registry), ...answer };
+        const secretId = answer.valid === 'yes' ? undefined : credentialSecretId(rule);
+        // An empty secret explains both a missing rule (the first deploy stops before it) and an invalid one.
+        const credential = secretId === undefined ? undefined : await credentialProblem(secrets, secretId, environment);
+        return credential === undefined ? status : { ...status, failure: credential };
+      }),
+    );
+  } finally {
+    // Calls still under way when one failed would otherwise keep the process alive.
+    client.destroy();
+    secrets.destroy();
+  }
 
   printTable([['PREFIX', 'UPSTREAM', 'VALID', 'FAILURE'], ...statuses.map((status) => [status.prefix, status.upstream, status.valid, status.failure])]);
 

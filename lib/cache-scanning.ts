@@ -1,24 +1,29 @@
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { Construct } from 'constructs';
-import { ROOT_PREFIX } from './ecr-facts';
+import { ROOT_PREFIX, type ScanType, WHOLE_REGISTRY_FILTER } from './ecr-facts';
 
-export type ScanType = 'BASIC' | 'ENHANCED';
 export type ScanFrequency = 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN';
 
 export interface CacheScanningProps {
-  /** The cache prefixes to scan (`ROOT` scans every repository). */
-  readonly prefixes: readonly string[];
   /** BASIC (free, on push) or ENHANCED (Amazon Inspector). */
   readonly scanType: ScanType;
   /**
-   * @default SCAN_ON_PUSH - images are scanned when the cache first stores them
+   * @default SCAN_ON_PUSH - images are scanned when they are pushed, as the cache does when it first stores them
    */
   readonly frequency?: ScanFrequency;
+  /**
+   * Scan only the repositories of these cache prefixes (`ROOT`: every repository). Every other repository of the
+   * registry then loses scanning: see `unscannedRepositoriesEffect`.
+   * @default - every repository of the registry (`*`), so no repository loses the scanning it had
+   */
+  readonly onlyPrefixes?: readonly string[];
 }
 
 /**
- * Scans the images the cache stores. ECR has one scanning configuration per registry: this construct owns it,
- * so only one stack per account and region may use it.
+ * The registry's scanning configuration. ECR has one per registry (account + region), so this construct owns it:
+ * applying it replaces whatever configuration the registry had, and destroying it resets the registry to BASIC
+ * scanning with no rules, which is manual scanning for every repository (the provider's delete puts an empty
+ * configuration: internal/service/ecr/registry_scanning_configuration.go). Only one stack per registry may use it.
  */
 export class CacheScanning extends Construct {
   readonly configuration: EcrRegistryScanningConfiguration;
@@ -27,15 +32,11 @@ export class CacheScanning extends Construct {
     super(scope, id);
     const frequency = props.frequency ?? 'SCAN_ON_PUSH';
     if (props.scanType === 'BASIC' && frequency !== 'SCAN_ON_PUSH') throw new Error('BASIC scanning only scans on push; CONTINUOUS_SCAN needs ENHANCED');
-    if (props.prefixes.length === 0) throw new Error('CacheScanning needs at least one prefix');
+    if (props.onlyPrefixes?.length === 0) throw new Error('CacheScanning: onlyPrefixes needs at least one prefix; leave it out to scan the whole registry');
+    const filters = props.onlyPrefixes?.map((prefix) => (prefix === ROOT_PREFIX ? WHOLE_REGISTRY_FILTER : `${prefix}/*`)) ?? [WHOLE_REGISTRY_FILTER];
     this.configuration = new EcrRegistryScanningConfiguration(this, 'configuration', {
       scanType: props.scanType,
-      rule: [
-        {
-          scanFrequency: frequency,
-          repositoryFilter: props.prefixes.map((prefix) => ({ filter: prefix === ROOT_PREFIX ? '*' : `${prefix}/*`, filterType: 'WILDCARD' })),
-        },
-      ],
+      rule: [{ scanFrequency: frequency, repositoryFilter: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })) }],
     });
   }
 }

@@ -45,16 +45,24 @@ export interface UpstreamCredentialSecretProps {
  */
 export class UpstreamCredentialSecret extends Construct {
   readonly secret: SecretsmanagerSecret;
+  /** The secret's name, `ecr-pullthroughcache/...`. */
+  readonly name: string;
+  /** Whose credentials it holds. */
+  readonly upstreamTitle: string;
   /** The secret's ARN, for `credential_arn`. */
   readonly arn: string;
   /** The input variable the value comes from, when it does. */
   readonly valueVariable?: TerraformVariable;
+  /** The version that writes the value, when Terraform writes it: what a rule using the secret waits for. */
+  readonly valueVersion?: SecretsmanagerSecretVersion;
 
   constructor(scope: Construct, id: string, props: UpstreamCredentialSecretProps) {
     super(scope, id);
     if (!props.name.startsWith(CREDENTIAL_SECRET_NAME_PREFIX)) {
       throw new Error(`secret name "${props.name}" must start with "${CREDENTIAL_SECRET_NAME_PREFIX}": ECR may read no other secret`);
     }
+    this.name = props.name;
+    this.upstreamTitle = props.upstreamTitle;
     const recoveryWindowInDays = props.recoveryWindowInDays ?? RECOVERY_WINDOW_DAYS.default;
     if (!Number.isInteger(recoveryWindowInDays) || recoveryWindowInDays < RECOVERY_WINDOW_DAYS.min || recoveryWindowInDays > RECOVERY_WINDOW_DAYS.max) {
       throw new Error(`recovery window ${recoveryWindowInDays} must be a whole number of days from ${RECOVERY_WINDOW_DAYS.min} to ${RECOVERY_WINDOW_DAYS.max}`);
@@ -82,7 +90,7 @@ export class UpstreamCredentialSecret extends Construct {
       this.valueVariable.overrideLogicalId(name);
       // Terraform >= 1.10: the value is kept out of the plan and the state; cdktf 0.21 predates the option.
       this.valueVariable.addOverride('ephemeral', true);
-      new SecretsmanagerSecretVersion(this, 'version', {
+      this.valueVersion = new SecretsmanagerSecretVersion(this, 'version', {
         secretId: this.secret.id,
         secretStringWo: this.valueVariable.stringValue,
         secretStringWoVersion: version,

@@ -37,6 +37,13 @@ export function repositoryPrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
+/**
+ * `image_tag_mutability_exclusion_filter`: at most 5 filters, each 1-128 of these characters with at most two
+ * wildcards (ECR API reference, ImageTagMutabilityExclusionFilter; the provider 6.x validates the same in
+ * internal/service/ecr/repository_creation_template.go).
+ */
+export const TAG_FILTER = { pattern: /^[0-9a-zA-Z._*-]{1,128}$/, maxFilters: 5, maxWildcards: 2 } as const;
+
 export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** The AWS partition of a region, from its name. */
@@ -99,4 +106,18 @@ export function parseArn(arn: string): Arn | undefined {
   if (parts.length < 6 || parts[0] !== 'arn') return undefined;
   const [, partition, service, region, account, ...resource] = parts as [string, string, string, string, string, ...string[]];
   return { partition, service, region, account, resource: resource.join(':') };
+}
+
+/** ECR registry scanning: BASIC (free, on push) or ENHANCED (Amazon Inspector). One configuration per registry. */
+export type ScanType = 'BASIC' | 'ENHANCED';
+/** The repository filter that matches every repository of the registry. */
+export const WHOLE_REGISTRY_FILTER = '*';
+
+/**
+ * What scanning only some repositories does to all the others. ECR user guide (image-scanning): "Any repositories
+ * not matching a basic scanning scan on push filter will be set to the manual scan frequency"; "Any repositories
+ * not matching an enhanced scanning filter will have scanning disabled."
+ */
+export function unscannedRepositoriesEffect(scanType: ScanType): string {
+  return scanType === 'BASIC' ? 'is set to manual scanning (no scan on push)' : 'has scanning turned off (no Amazon Inspector coverage)';
 }

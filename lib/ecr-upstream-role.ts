@@ -37,8 +37,8 @@ export interface EcrUpstreamRoleProps {
 }
 
 /**
- * The role an ECR-to-ECR rule names in `custom_role_arn`: trusted by `pullthroughcache.ecr.amazonaws.com` on
- * behalf of this account only, allowed to read the upstream prefix and to write the cache prefix, nothing else.
+ * The role an ECR-to-ECR rule names in `custom_role_arn`: trusted by `pullthroughcache.ecr.amazonaws.com` as AWS
+ * documents it, allowed to read the upstream prefix and to write the cache prefix, nothing else.
  * The upstream registry's owner must also allow this account (see the README).
  */
 export class EcrUpstreamRole extends Construct {
@@ -56,7 +56,7 @@ export class EcrUpstreamRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: `ECR pull-through cache ${props.prefix} from ${props.upstreamRegistry}`,
-      assumeRolePolicy: serviceTrustPolicy('pullthroughcache.ecr.amazonaws.com', props.account),
+      assumeRolePolicy: serviceTrustPolicy('pullthroughcache.ecr.amazonaws.com'),
     });
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'ecr-pull-through-cache-upstream',

@@ -50,6 +50,9 @@ export const ENVIRONMENT_TAG = 'Environment';
 export const PROJECT_TAG = 'Project';
 export const PROJECT = 'ecr-pull-through-cache';
 
+/** What the registry's scanning configuration covers: the whole registry, or only the cache prefixes. */
+export const SCANNING_SCOPES = ['registry', 'cache'] as const;
+
 const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const wholeNumber = (min: number, max?: number) => {
@@ -165,9 +168,15 @@ export const environmentSchema = z
       .strictObject({
         type: z.enum(['basic', 'enhanced']).describe('basic (on push, free) or enhanced (Amazon Inspector).'),
         frequency: z.enum(['scan-on-push', 'continuous']).optional().describe('Default: scan-on-push. continuous needs enhanced.'),
+        scope: z
+          .enum(SCANNING_SCOPES)
+          .optional()
+          .describe(
+            'registry (default): every repository of the registry. cache: only the cache prefixes; every other repository of the registry then loses scanning.',
+          ),
       })
       .optional()
-      .describe("Scan the cache prefixes' images. Owns the registry's scanning configuration: one environment per account and region."),
+      .describe("Owns the registry's scanning configuration (one per account and region): scans every repository, or only the cache's."),
     rules: z
       .record(z.string(), ruleSchema, {
         error: (issue) => (issue.input === undefined ? 'is required: a map from repository prefix to rule' : undefined),

@@ -9,8 +9,8 @@ import { closest } from 'fastest-levenshtein';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type RepositoryTemplateSettings, repositoryTemplateProblems } from './repository-template-checks';
-import { MAX_RULES_PER_REGISTRY, ROOT_PREFIX, repositoryPrefixProblem } from './ecr-facts';
-import { environmentSchema, knownKeysAt, ruleSchema } from './environment-schema';
+import { MAX_RULES_PER_REGISTRY, ROOT_PREFIX, repositoryPrefixProblem, unscannedRepositoriesEffect } from './ecr-facts';
+import { environmentSchema, knownKeysAt, ruleSchema, type SCANNING_SCOPES } from './environment-schema';
 import type { CacheRegistry, RuleSettings } from './rule-checks';
 import { UserError } from './errors';
 import { isCrossAccountEcr, RECOVERY_WINDOW_DAYS, ruleProblems, secretValueVariableName, upstreamRoleName } from './rule-checks';
@@ -31,7 +31,12 @@ export interface Environment extends CacheRegistry {
   readonly production: boolean;
   /** Creation template settings of every rule's cache repositories (a rule's own `repositories` win). */
   readonly repositories: RepositoryTemplateSettings;
-  readonly scanning?: { readonly type: 'basic' | 'enhanced'; readonly frequency: 'scan-on-push' | 'continuous' };
+  readonly scanning?: {
+    readonly type: 'basic' | 'enhanced';
+    readonly frequency: 'scan-on-push' | 'continuous';
+    /** `registry`: every repository; `cache`: only the cache prefixes, and every other repository loses scanning. */
+    readonly scope: (typeof SCANNING_SCOPES)[number];
+  };
   readonly rules: readonly RuleSettings[];
 }
 
@@ -306,6 +311,16 @@ export function checkEnvironmentFile(path: string): FileResult {
   if (scanning?.type === 'basic' && scanning.frequency === 'continuous') {
     add(['scanning', 'frequency'], 'continuous scanning needs type: enhanced; basic scanning scans on push');
   }
+  if (scanning?.scope === 'cache' && registry) {
+    warnings.push({
+      file,
+      path: ['scanning', 'scope'],
+      message:
+        `scans only the cache prefixes: every other repository of account ${registry.account} in ${registry.region} ` +
+        `${unscannedRepositoriesEffect(scanning.type === 'enhanced' ? 'ENHANCED' : 'BASIC')}, for as long as this stack owns the registry's scanning configuration`,
+      line: lineOf(['scanning', 'scope']),
+    });
+  }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   if (!parsed.success || problems.length > 0) return { problems, warnings };
   const settings = parsed.data;
@@ -340,7 +355,9 @@ export function checkEnvironmentFile(path: string): FileResult {
     secrets: { recoveryWindowDays: settings.secrets?.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
     production: settings.production ?? false,
     repositories: settings.repositories ?? {},
-    ...(settings.scanning ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push' } } : {}),
+    ...(settings.scanning
+      ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push', scope: settings.scanning.scope ?? 'registry' } }
+      : {}),
     rules,
   };
   return { environment, problems, warnings };

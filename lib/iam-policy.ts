@@ -13,15 +13,16 @@ export function policyDocument(...statements: PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-/** A trust policy that lets an AWS service assume the role, optionally only on behalf of one account. */
-export function serviceTrustPolicy(service: string, sourceAccount?: string): string {
-  return policyDocument({
-    Effect: 'Allow',
-    Principal: { Service: service },
-    Action: 'sts:AssumeRole',
-    // Guards against the confused-deputy problem: the service may assume the role only for this account.
-    ...(sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } } : {}),
-  });
+/**
+ * A trust policy that lets an AWS service assume the role, exactly as AWS documents it for the services this
+ * project trusts: no condition. ECR's documented trust policies for the pull-through cache upstream role
+ * (pullthroughcache.ecr.amazonaws.com, user guide pull-through-cache-private) and the creation-template role
+ * (ecr.amazonaws.com, user guide repository-creation-templates-create-iam) carry none, and nothing AWS publishes says
+ * ECR sends aws:SourceAccount or aws:SourceArn when it assumes them: a condition on a key it does not send would make
+ * every assume fail, and with it the first pull.
+ */
+export function serviceTrustPolicy(service: string): string {
+  return policyDocument({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' });
 }
 
 /** The ARN of an AWS managed policy. */

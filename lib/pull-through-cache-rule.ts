@@ -1,8 +1,11 @@
+import { DataAwsSecretsmanagerSecretVersions } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-versions';
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { UpstreamCredentialSecret } from './credential-secret';
 import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from './ecr-facts';
 import { EcrUpstreamRole } from './ecr-upstream-role';
+import { PropagationWait } from './propagation-wait';
 import { type CacheRegistry, type RuleSettings, isCrossAccountEcr, ruleProblems, secretValueVariableName, upstreamRoleName } from './rule-checks';
 import { upstream, upstreamRegistryUrl } from './upstreams';
 
@@ -46,6 +49,8 @@ export class PullThroughCacheRule extends Construct {
   readonly credentialArn?: string;
   /** Where the cached images live: `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>`. */
   readonly registryUri: string;
+  /** The pause between writing the credential or role and creating the rule, when this construct writes either. */
+  readonly propagationWait?: PropagationWait;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
     super(scope, id);
@@ -84,16 +89,45 @@ export class PullThroughCacheRule extends Construct {
       customRoleArn = this.createdRole.arn;
     }
 
+    // CreatePullThroughCacheRule checks the secret and the role when the rule is created (its documented errors
+    // include SecretNotFoundException and UnableToDecryptSecretValueException): what Terraform writes for the rule
+    // in this apply must be in place, and visible to ECR, first.
+    const writtenFirst: ITerraformDependable[] = [
+      ...(this.createdSecret?.valueVersion ? [this.createdSecret.valueVersion] : []),
+      ...(this.createdRole ? [this.createdRole.policy] : []),
+    ];
+    if (writtenFirst.length > 0) this.propagationWait = new PropagationWait(this, 'propagation', { after: writtenFirst });
+
     this.rule = new EcrPullThroughCacheRule(this, 'rule', {
       ecrRepositoryPrefix: props.prefix,
       upstreamRegistryUrl: upstreamRegistryUrl(props.upstream, props.registry),
       credentialArn: this.credentialArn,
       customRoleArn,
-      // ECR checks the role when the rule is created: its permissions must be in place by then.
-      ...(this.createdRole ? { dependsOn: [this.createdRole.policy] } : {}),
-      // ROOT is the API's default; leaving it out keeps the plan free of a no-op attribute.
-      upstreamRepositoryPrefix: props.upstreamPrefix === ROOT_PREFIX ? undefined : props.upstreamPrefix,
+      ...(this.propagationWait ? { dependsOn: [this.propagationWait.resource] } : {}),
+      // Optional, ForceNew and not Computed in the provider, while AWS stores ROOT when it is left out and the
+      // provider reads that back: unset, every later plan would replace the rule. The provider's own acceptance
+      // tests always set it (internal/service/ecr/pull_through_cache_rule_test.go).
+      upstreamRepositoryPrefix: spec.supportsUpstreamPrefix ? (props.upstreamPrefix ?? ROOT_PREFIX) : undefined,
+      ...(this.createdSecret && !this.createdSecret.valueVersion ? { lifecycle: { precondition: [this.secretHasValue(this.createdSecret)] } } : {}),
     });
     this.registryUri = cacheRegistryUri(props.account, props.region, props.prefix);
+  }
+
+  /**
+   * A secret created empty is filled out of band. Whether ECR accepts a rule whose secret has no value yet is not
+   * documented, so the rule is never created before it has one: the first apply creates the secret and stops here
+   * with the next step, and the apply after the secret is filled creates the rule. The versions are read at apply
+   * time on a first deploy (the secret does not exist at plan), at plan time afterwards.
+   */
+  private secretHasValue(secret: UpstreamCredentialSecret): { condition: string; errorMessage: string } {
+    const versions = new DataAwsSecretsmanagerSecretVersions(this, 'credential-versions', { secretId: secret.arn });
+    return {
+      // A secret with no version has no `versions` at all (null): try() makes that false.
+      condition: `\${try(anytrue([for version in ${versions.fqn}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,
+      errorMessage:
+        `The secret ${secret.name} has no value yet, so the pull-through cache rule ${this.prefix} was not created. ` +
+        `Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"} (README, "Filling the credential secrets"), ` +
+        'then apply again: that apply creates the rule. Everything else this apply created is in place.',
+    };
   }
 }

@@ -2,7 +2,7 @@
  * AWS's rules for the repository creation templates of the cache, shared by the environment-file validation and
  * the CacheRepositoryTemplate construct. No provider classes here: `check` and the CLI load this without cdktf.
  */
-import { parseArn } from './ecr-facts';
+import { parseArn, TAG_FILTER } from './ecr-facts';
 import type { CacheRegistry } from './rule-checks';
 import { roleArnProblem } from './rule-checks';
 
@@ -62,6 +62,17 @@ export function repositoryTemplateProblems(settings: RepositoryTemplateSettings,
   }
   if (mutability !== 'MUTABLE_WITH_EXCLUSION' && filters.length > 0) {
     problems.push({ field: 'immutableTags', message: 'only applies with tagMutability: MUTABLE_WITH_EXCLUSION' });
+  }
+  if (filters.length > TAG_FILTER.maxFilters) {
+    problems.push({ field: 'immutableTags', message: `has ${filters.length} filters; ECR allows at most ${TAG_FILTER.maxFilters}` });
+  }
+  for (const filter of filters) {
+    if (!TAG_FILTER.pattern.test(filter) || filter.split('*').length - 1 > TAG_FILTER.maxWildcards) {
+      problems.push({
+        field: 'immutableTags',
+        message: `"${filter}" is not a tag filter: 1-128 letters, digits, ".", "_" or "-", with at most ${TAG_FILTER.maxWildcards} wildcards "*"`,
+      });
+    }
   }
   if (settings.kmsKey !== undefined) {
     const arn = parseArn(settings.kmsKey);

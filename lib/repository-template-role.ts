@@ -22,7 +22,7 @@ export interface RepositoryTemplateRoleProps {
 
 /**
  * The role a repository creation template names in `custom_role_arn` so ECR can create cache repositories with a
- * KMS key or tags: trusted by ecr.amazonaws.com for this account only, limited to the cache prefixes and the keys.
+ * KMS key or tags: trusted by ecr.amazonaws.com as AWS documents it, limited to the cache prefixes and the keys.
  */
 export class RepositoryTemplateRole extends Construct {
   readonly role: IamRole;
@@ -35,7 +35,7 @@ export class RepositoryTemplateRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: 'ECR creates pull-through cache repositories with KMS encryption or tags',
-      assumeRolePolicy: serviceTrustPolicy('ecr.amazonaws.com', props.account),
+      assumeRolePolicy: serviceTrustPolicy('ecr.amazonaws.com'),
     });
     const statements: PolicyStatement[] = [
       {

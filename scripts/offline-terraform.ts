@@ -49,8 +49,16 @@ export interface OfflineWorkspace {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** Copies a synthesized stack folder into `dir` with the offline overrides. */
-export function prepareOfflineWorkspace(stackDir: string, workspaceDir: string, mirror: ProviderMirror): OfflineWorkspace {
+/**
+ * Copies a synthesized stack folder into `dir` with the offline overrides. `endpoints` sends the provider's calls of
+ * those services (`ecr`, `secretsmanager`, ...) to a server of the caller's, for tests that apply against a fake.
+ */
+export function prepareOfflineWorkspace(
+  stackDir: string,
+  workspaceDir: string,
+  mirror: ProviderMirror,
+  endpoints: Readonly<Record<string, string>> = {},
+): OfflineWorkspace {
   // Terraform runs inside the folder: every path it is given must be absolute.
   const dir = resolve(workspaceDir);
   mkdirSync(dir, { recursive: true });
@@ -71,6 +79,7 @@ export function prepareOfflineWorkspace(stackDir: string, workspaceDir: string, 
             skip_requesting_account_id: true,
             skip_metadata_api_check: true,
             allowed_account_ids: null,
+            ...(Object.keys(endpoints).length > 0 ? { endpoints: [endpoints] } : {}),
           },
         },
       },
@@ -144,6 +153,8 @@ export interface PlannedResource {
 
 export interface ResourceChange {
   readonly address: string;
+  /** `data` for a data source read during apply (its inputs are not known at plan). */
+  readonly mode: 'managed' | 'data';
   readonly type: string;
   readonly change: { readonly actions: string[]; readonly before?: Record<string, unknown> | null };
 }

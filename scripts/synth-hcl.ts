@@ -23,8 +23,11 @@ new Command('npm run synth:hcl --')
       // cdktf 0.21's HCL renderer writes the terraform block's plain attributes as `0 = "required_version"`.
       const file = join(options.outdir, 'stacks', environment.stackName, 'cdk.tf');
       const hcl = readFileSync(file, 'utf8');
-      const fixed = hcl.replace(/^(\s*)\d+ = "required_version"$/m, `$1required_version = "${requiredTerraformVersion(environment)}"`);
-      if (fixed === hcl) throw new UserError(`${file}: no required_version to fix; has cdktf's HCL renderer changed?`);
+      const fixed = hcl
+        .replace(/^(\s*)\d+ = "required_version"$/m, `$1required_version = "${requiredTerraformVersion(environment)}"`)
+        // ... and a lifecycle precondition as a list attribute (`precondition = [{...},]`) instead of a block.
+        .replace(/^(\s*)precondition = \[\n\s*\{\n([\s\S]*?)\n\s*\},\n\s*\]$/gm, '$1precondition {\n$2\n$1}');
+      if (!fixed.includes('required_version = ')) throw new UserError(`${file}: no required_version to fix; has cdktf's HCL renderer changed?`);
       writeFileSync(file, fixed);
     }
     const fmt = spawnSync('terraform', ['fmt', '-recursive', '-list=false', options.outdir], { encoding: 'utf8' });

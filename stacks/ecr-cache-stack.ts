@@ -60,9 +60,9 @@ export class EcrCacheStack extends TerraformStack {
 
     if (environment.scanning) {
       new CacheScanning(this, 'scanning', {
-        prefixes: environment.rules.map((rule) => rule.prefix),
         scanType: environment.scanning.type === 'enhanced' ? 'ENHANCED' : 'BASIC',
         frequency: environment.scanning.frequency === 'continuous' ? 'CONTINUOUS_SCAN' : 'SCAN_ON_PUSH',
+        ...(environment.scanning.scope === 'cache' ? { onlyPrefixes: environment.rules.map((rule) => rule.prefix) } : {}),
       });
     }
 

@@ -19,6 +19,7 @@ export interface SynthesizedStack {
   readonly resource: Record<string, Record<string, Record<string, unknown>>>;
   readonly output: Record<string, { value: unknown; description?: string }>;
   readonly provider: Record<string, Record<string, unknown>[]>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
   readonly terraform: Record<string, any>;
 }
 
