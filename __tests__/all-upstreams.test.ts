@@ -3,7 +3,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { join } from 'node:path';
 import { loadEnvironments, PROJECT_ROOT } from '../lib/environments';
 import { PullThroughCacheRule } from '../lib/pull-through-cache-rule';
@@ -126,6 +126,14 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
 });
 
 describe('PullThroughCacheRule, used directly', () => {
+  it('has a readable address, and a stack refuses two rules at one address instead of merging them', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    new PullThroughCacheRule(stack, 'one', { account: '123456789012', region: 'eu-west-2', prefix: 'team-a', upstream: 'quay' });
+    expect(Testing.synth(stack)).toContain('"team_a": {');
+    new PullThroughCacheRule(stack, 'two', { account: '123456789012', region: 'eu-west-2', prefix: 'team/a', upstream: 'quay' });
+    expect(() => Testing.synth(stack, true)).toThrow('stack/two/rule and stack/one/rule would both be aws_ecr_pull_through_cache_rule.team_a');
+  });
+
   const registry = { account: '123456789012', region: 'eu-west-2' };
 
   it('refuses a rule AWS would reject, naming every problem', () => {
@@ -136,7 +144,7 @@ describe('PullThroughCacheRule, used directly', () => {
   });
 
   it('uses an existing secret and an existing role instead of creating them', () => {
-    const app = Testing.app();
+    const app = new TerraformStack(Testing.app(), 'stack');
     const hub = new PullThroughCacheRule(app, 'hub', {
       ...registry,
       prefix: 'hub',

@@ -7,7 +7,7 @@ import { environmentsFolder } from './support/stacks';
 const BAD = 'account: "123456789012"\nregion: cn-north-1\nrules:\n  Docker-Hub: { upstream: dockerhub }\n';
 
 describe('./bin/ecr-cache check', () => {
-  it('exits 0 on the shipped examples', () => {
+  it('exits 0 on the seed article environments', () => {
     const run = ecrCache(['check']);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('ok: 2 environments valid (dev, prod)\n');

@@ -32,7 +32,7 @@ describe('./bin/ecr-cache image', () => {
   it('names an environment that does not exist', () => {
     const run = ecrCache(['image', '--env', 'staging', 'nginx']);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe('environments: has no environment "staging" (it has dev, prod)\n');
+    expect(run.stderr).toBe('__tests__/fixtures/environments: has no environment "staging" (it has dev, prod)\n');
   });
 
   it('requires --env', () => {

@@ -256,7 +256,10 @@ const CASES: Record<string, Case> = {
   },
   'two rules whose secret variables would have one name': {
     files: { 'a.yaml': env('  a-b: { upstream: docker-hub, secretValueVersion: 1 }\n  a.b: { upstream: github-container-registry, secretValueVersion: 1 }\n') },
-    problems: [['a.yaml', 'rules.a.b.secretValueVersion', "its variable credentials_a_b is also rule a-b's"]],
+    problems: [
+      ['a.yaml', 'rules.a.b', "its Terraform address name a_b is also rule a-b's: rename one of the prefixes"],
+      ['a.yaml', 'rules.a.b.secretValueVersion', "its variable credentials_a_b is also rule a-b's"],
+    ],
   },
   'continuous scanning with basic scanning': {
     files: { 'a.yaml': env(quay, 'scanning: { type: basic, frequency: continuous }\n') },
@@ -293,7 +296,14 @@ const CASES: Record<string, Case> = {
           '  team-a: { upstream: ecr, registry: 888888888888.dkr.ecr.eu-west-2.amazonaws.com }\n',
       ),
     },
-    problems: [['a.yaml', 'rules.team-a', "its upstream role ecr-ptc-team-a-eu-west-2 would also be rule team/a's"]],
+    problems: [
+      ['a.yaml', 'rules.team-a', "its upstream role ecr-ptc-team-a-eu-west-2 would also be rule team/a's"],
+      ['a.yaml', 'rules.team-a', "its Terraform address name team_a is also rule team/a's"],
+    ],
+  },
+  'two existing node roles whose attachments would share a Terraform address': {
+    files: { 'a.yaml': env(quay, 'nodes: { existingRoles: [eks-node, eks_node] }\n') },
+    problems: [['a.yaml', 'nodes.existingRoles[1]', '"eks_node" and "eks-node" would share the Terraform address name eks_node']],
   },
   'a tag the stack sets itself': {
     files: { 'a.yaml': env(quay, 'tags: { Environment: production }\n') },

@@ -1,8 +1,9 @@
 import { cacheImageUri } from '../lib/cache-uri';
 import { loadEnvironment } from '../lib/environments';
 import { rewriteImages, YamlRewriteError } from '../lib/manifest-rewrite';
+import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
-const dev = loadEnvironment('dev');
+const dev = loadEnvironment('dev', FIXTURE_ENVIRONMENTS);
 const toCache = (reference: string) => cacheImageUri(dev, reference);
 const C = '111111111111.dkr.ecr.eu-west-2.amazonaws.com';
 

@@ -18,6 +18,7 @@ import { acknowledge, POLICY_RULES, PolicyChecks, policyFindings } from '../lib/
 import { upstream } from '../lib/upstreams';
 import { EcrCacheStack } from '../stacks';
 import type { SynthesizedStack } from './support/stacks';
+import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
 const policy = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', ...statement }] });
 const REPOSITORIES = 'arn:aws:ecr:eu-west-2:123456789012:repository/quay/*';
@@ -136,7 +137,7 @@ describe('policy rules', () => {
 });
 
 describe('the example environments', () => {
-  const environments = [...loadEnvironments().environments, ...loadEnvironments(join(PROJECT_ROOT, 'examples')).environments];
+  const environments = [...loadEnvironments(FIXTURE_ENVIRONMENTS).environments, ...loadEnvironments(join(PROJECT_ROOT, 'examples')).environments];
 
   it.each(environments.map((environment) => [environment.name, environment] as const))(
     '%s synthesizes with zero unacknowledged findings, each acknowledgement explained',

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentJsonSchema } from '../lib/environment-json-schema';
 import { PROJECT_ROOT } from '../lib/environments';
 import { runTs } from './support/processes';
-import { environmentsFolder } from './support/stacks';
+import { environmentsFolder, FIXTURE_ENVIRONMENTS } from './support/stacks';
 
-const example = (name: string) => readFileSync(join(PROJECT_ROOT, 'environments', `${name}.yaml`), 'utf8');
+const example = (name: string) => readFileSync(join(FIXTURE_ENVIRONMENTS, `${name}.yaml`), 'utf8');
 
 describe('synthesizing the app (main.ts)', () => {
   it('writes one stack per environment of ECR_CACHE_ENVIRONMENTS', () => {
@@ -15,6 +16,8 @@ describe('synthesizing the app (main.ts)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['ecr-cache-dev', 'ecr-cache-eu']);
+    // One line per stack written.
+    expect(run.stdout).toBe(`wrote ${join(outdir, 'stacks', 'ecr-cache-dev')}\nwrote ${join(outdir, 'stacks', 'ecr-cache-eu')}\n`);
     rmSync(dir, { recursive: true });
   });
 
@@ -35,6 +38,61 @@ describe('synthesizing the app (main.ts)', () => {
     expect(failed.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(outdir)).toBe(false);
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('every synthesis writes a complete new output or nothing', () => {
+  const paths = {
+    npm: (outdir: string, environments: string) => runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: environments, CDKTF_OUTDIR: outdir }),
+    hcl: (outdir: string, environments: string) =>
+      runTs(join(PROJECT_ROOT, 'scripts', 'synth-hcl.ts'), ['--outdir', outdir], { ECR_CACHE_ENVIRONMENTS: environments }),
+    'cdktf-cli': (outdir: string, environments: string) => {
+      const run = spawnSync('npx', ['cdktf', 'synth', '--output', outdir], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CI: '1', CHECKPOINT_DISABLE: '1', ECR_CACHE_ENVIRONMENTS: environments },
+        encoding: 'utf8',
+      });
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+    },
+  };
+
+  it.each(Object.entries(paths))('%s: removes the stack of a deleted environment, keeps Terraform\'s working files, drops old plans', (_, synth) => {
+    const dir = environmentsFolder({ 'dev.yaml': example('dev'), 'staging.yaml': example('dev').replace('111111111111', '333333333333') });
+    const outdir = join(dir, 'out');
+    try {
+      expect(synth(outdir, dir).status).toBe(0);
+      expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['ecr-cache-dev', 'ecr-cache-staging']);
+      // What `terraform init` and `npm run plan` leave in a stack folder.
+      mkdirSync(join(outdir, 'stacks', 'ecr-cache-dev', '.terraform'));
+      writeFileSync(join(outdir, 'stacks', 'ecr-cache-dev', '.terraform.lock.hcl'), '# lock\n');
+      writeFileSync(join(outdir, 'stacks', 'ecr-cache-dev', 'tfplan'), 'old plan');
+      rmSync(join(dir, 'staging.yaml'));
+      const again = synth(outdir, dir);
+      expect(again.status, again.stderr).toBe(0);
+      expect(readdirSync(join(outdir, 'stacks'))).toEqual(['ecr-cache-dev']);
+      const kept = readdirSync(join(outdir, 'stacks', 'ecr-cache-dev'));
+      expect(kept).toEqual(expect.arrayContaining(['.terraform', '.terraform.lock.hcl']));
+      expect(kept).not.toContain('tfplan');
+      expect(readdirSync(dir).filter((entry) => entry.includes('staging-'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(Object.entries(paths))('%s: leaves no output at all when it fails, not the previous one', (_, synth) => {
+    const dir = environmentsFolder({ 'dev.yaml': example('dev') });
+    const outdir = join(dir, 'out');
+    try {
+      expect(synth(outdir, dir).status).toBe(0);
+      writeFileSync(join(dir, 'dev.yaml'), example('dev').replace(/^region:.*\n/m, ''));
+      const failed = synth(outdir, dir);
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toContain('dev.yaml: region: is required');
+      expect(existsSync(outdir)).toBe(false);
+      expect(readdirSync(dir).filter((entry) => entry.includes('staging-'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -13,35 +13,34 @@ import { PROJECT_ROOT } from '../lib/environments';
 import { type OfflinePlan, offlinePlan, type PlannedResource, prepareOfflineWorkspace } from '../scripts/offline-terraform';
 import { requireProviderMirror } from './support/offline-plan';
 import { runTs } from './support/processes';
+import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
 const ARTICLE_RULES = { 'docker-hub': 'registry-1.docker.io', github: 'ghcr.io', k8s: 'registry.k8s.io', ecr: 'public.ecr.aws', quay: 'quay.io' };
 
+/** The addresses are a contract (README, "Terraform addresses"): readable, and never changed without a moved block. */
 const EXPECTED_ADDRESSES = [
-  'aws_ecr_pull_through_cache_rule.rule-docker-hub_rule_65FAC4B7',
-  'aws_ecr_pull_through_cache_rule.rule-ecr_rule_D51BF54D',
-  'aws_ecr_pull_through_cache_rule.rule-github_rule_D052457C',
-  'aws_ecr_pull_through_cache_rule.rule-k8s_rule_14AB3A20',
-  'aws_ecr_pull_through_cache_rule.rule-quay_rule_E1DD3A28',
-  'aws_ecr_repository_creation_template.repositories_docker-hub_template_DA60544E',
-  'aws_ecr_repository_creation_template.repositories_ecr_template_8C7FB54B',
-  'aws_ecr_repository_creation_template.repositories_github_template_2E0C8258',
-  'aws_ecr_repository_creation_template.repositories_k8s_template_E5B28433',
-  'aws_ecr_repository_creation_template.repositories_quay_template_FE75AD5E',
-  'aws_iam_policy.nodes_policy_A5952792',
-  'aws_iam_role.nodes_node-role_A647D74B',
-  'aws_iam_role_policy_attachment.nodes_node-role-AmazonEC2ContainerRegistryPullOnly_AFFD0C66',
-  'aws_iam_role_policy_attachment.nodes_node-role-AmazonEKSWorkerNodePolicy_6243C6BB',
-  'aws_iam_role_policy_attachment.nodes_node-role-AmazonEKS_CNI_Policy_7836292E',
-  'aws_iam_role_policy_attachment.nodes_node-role-cache_26A040F4',
-  'aws_secretsmanager_secret.rule-docker-hub_credentials_secret_F3633D37',
-  'aws_secretsmanager_secret.rule-github_credentials_secret_32CD6188',
+  'aws_ecr_pull_through_cache_rule.docker_hub',
+  'aws_ecr_pull_through_cache_rule.ecr',
+  'aws_ecr_pull_through_cache_rule.github',
+  'aws_ecr_pull_through_cache_rule.k8s',
+  'aws_ecr_pull_through_cache_rule.quay',
+  'aws_ecr_repository_creation_template.docker_hub',
+  'aws_ecr_repository_creation_template.ecr',
+  'aws_ecr_repository_creation_template.github',
+  'aws_ecr_repository_creation_template.k8s',
+  'aws_ecr_repository_creation_template.quay',
+  'aws_iam_policy.node_pull',
+  'aws_iam_role.node',
+  'aws_iam_role_policy_attachment.node_AmazonEC2ContainerRegistryPullOnly',
+  'aws_iam_role_policy_attachment.node_AmazonEKSWorkerNodePolicy',
+  'aws_iam_role_policy_attachment.node_AmazonEKS_CNI_Policy',
+  'aws_iam_role_policy_attachment.node_cache_pull',
+  'aws_secretsmanager_secret.docker_hub',
+  'aws_secretsmanager_secret.github',
 ];
 
 /** The data sources a first plan reads during apply: whether each empty secret has a value yet, before its rule. */
-const EXPECTED_READS = [
-  'data.aws_secretsmanager_secret_versions.rule-docker-hub_credential-versions_E54B01DE',
-  'data.aws_secretsmanager_secret_versions.rule-github_credential-versions_359E578D',
-];
+const EXPECTED_READS = ['data.aws_secretsmanager_secret_versions.docker_hub', 'data.aws_secretsmanager_secret_versions.github'];
 
 /** A credential that must never be written anywhere: not in cdktf.out, the plan file or the plan's JSON. */
 const CANARY = 'dckr_pat_OfflinePlanCanary_5f3c9e';
@@ -67,7 +66,7 @@ beforeAll(async () => {
   mkdirSync(join(work, 'write-only-envs'));
   writeFileSync(join(work, 'write-only-envs', 'write-only.yaml'), WRITE_ONLY_ENVIRONMENT);
   const stacks = {
-    dev: synth(join(PROJECT_ROOT, 'environments'), join(work, 'out')),
+    dev: synth(FIXTURE_ENVIRONMENTS, join(work, 'out')),
     'all-upstreams': synth(join(PROJECT_ROOT, 'examples'), join(work, 'examples-out')),
     'write-only': synth(join(work, 'write-only-envs'), join(work, 'write-only-out')),
   };
@@ -172,15 +171,15 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
     expect(rules.find((rule) => rule.values.ecr_repository_prefix === 'us')!.values.upstream_repository_prefix).toBe('platform');
     expect(plan.resource_changes.map((change) => change.address)).toEqual(
       expect.arrayContaining([
-        'aws_iam_role.rule-shared_upstream-role_9B4990D7',
-        'aws_iam_role_policy.rule-shared_upstream-role_policy_CA480DD6',
-        'aws_ecr_pull_through_cache_rule.rule-ROOT_rule_52EF2911',
+        'aws_iam_role.shared_upstream',
+        'aws_iam_role_policy.shared_upstream',
+        'aws_ecr_pull_through_cache_rule.ROOT',
       ]),
     );
     expect(rules.find((rule) => rule.values.ecr_repository_prefix === 'shared')!.values.upstream_repository_prefix).toBe('ROOT');
     // The pauses before the rules whose role or credential Terraform writes: Terraform's own terraform_data.
     expect(plan.resource_changes.filter((change) => change.type === 'terraform_data').map((change) => change.address)).toEqual([
-      'terraform_data.rule-shared_propagation_wait_CA67E28C',
+      'terraform_data.shared_propagation',
     ]);
   });
 });
@@ -222,7 +221,7 @@ describe('npm run plan -- dev --offline', () => {
     const outdir = join(work, 'npm-plan-out');
     const run = spawnSync('npm', ['run', '-s', 'plan', '--', 'dev', '--offline'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, CDKTF_OUTDIR: outdir },
+      env: { ...process.env, CDKTF_OUTDIR: outdir, ECR_CACHE_ENVIRONMENTS: FIXTURE_ENVIRONMENTS },
       encoding: 'utf8',
     });
     expect(run.status, run.stderr).toBe(0);

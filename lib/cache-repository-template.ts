@@ -1,6 +1,7 @@
 import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 import {
   cacheLifecyclePolicy,
   type RepositoryTemplateSettings,
@@ -50,5 +51,6 @@ export class CacheRepositoryTemplate extends Construct {
       ...(props.tags && Object.keys(props.tags).length > 0 ? { resourceTags: { ...props.tags } } : {}),
       customRoleArn: props.roleArn,
     });
+    nameElement(this.template, props.prefix);
   }
 }

@@ -1,5 +1,6 @@
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 import { ROOT_PREFIX, type ScanType, WHOLE_REGISTRY_FILTER } from './ecr-facts';
 
 export type ScanFrequency = 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN';
@@ -38,5 +39,6 @@ export class CacheScanning extends Construct {
       scanType: props.scanType,
       rule: [{ scanFrequency: frequency, repositoryFilter: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })) }],
     });
+    nameElement(this.configuration, 'registry');
   }
 }

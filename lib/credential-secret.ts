@@ -2,6 +2,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 import { CREDENTIAL_SECRET_NAME_PREFIX } from './ecr-facts';
 import { acknowledge } from './policy-checks';
 import { RECOVERY_WINDOW_DAYS } from './rule-checks';
@@ -73,6 +74,9 @@ export class UpstreamCredentialSecret extends Construct {
       recoveryWindowInDays,
       ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
+    // Its address is its name without `ecr-pullthroughcache/`: aws_secretsmanager_secret.docker_hub.
+    const addressName = props.name.slice(CREDENTIAL_SECRET_NAME_PREFIX.length);
+    nameElement(this.secret, addressName);
     acknowledge(this.secret, 'PTC-SM3', 'ECR pull-through cache can only read secrets under the default aws/secretsmanager key');
     this.arn = this.secret.arn;
 
@@ -95,6 +99,7 @@ export class UpstreamCredentialSecret extends Construct {
         secretStringWo: this.valueVariable.stringValue,
         secretStringWoVersion: version,
       });
+      nameElement(this.valueVersion, addressName);
     }
   }
 }

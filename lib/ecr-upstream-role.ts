@@ -1,6 +1,7 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from './ecr-facts';
 import { policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
 
@@ -58,6 +59,7 @@ export class EcrUpstreamRole extends Construct {
       description: `ECR pull-through cache ${props.prefix} from ${props.upstreamRegistry}`,
       assumeRolePolicy: serviceTrustPolicy('pullthroughcache.ecr.amazonaws.com'),
     });
+    nameElement(this.role, props.prefix, 'upstream');
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'ecr-pull-through-cache-upstream',
       role: this.role.name,
@@ -77,6 +79,7 @@ export class EcrUpstreamRole extends Construct {
         },
       ),
     });
+    nameElement(policy, props.prefix, 'upstream');
     this.arn = this.role.arn;
     this.policy = policy;
   }

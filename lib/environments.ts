@@ -13,6 +13,7 @@ import { MAX_RULES_PER_REGISTRY, ROOT_PREFIX, repositoryPrefixProblem, unscanned
 import { environmentSchema, knownKeysAt, ruleSchema, type SCANNING_SCOPES } from './environment-schema';
 import type { CacheRegistry, RuleSettings } from './rule-checks';
 import { UserError } from './errors';
+import { terraformName } from './names';
 import { isCrossAccountEcr, RECOVERY_WINDOW_DAYS, ruleProblems, secretValueVariableName, upstreamRoleName } from './rule-checks';
 
 /** One validated environment: everything a stack needs, defaults applied. */
@@ -271,15 +272,24 @@ export function checkEnvironmentFile(path: string): FileResult {
         roles.set(role, rule.prefix);
       }
     }
-    const variables = new Map<string, string>();
-    for (const rule of rules) {
-      if (rule.secretValueVersion === undefined) continue;
-      const variable = secretValueVariableName(rule.prefix);
-      const other = variables.get(variable);
-      if (other !== undefined) {
-        add(['rules', rule.prefix, 'secretValueVersion'], `its variable ${variable} is also rule ${other}'s: rename one of the prefixes`);
+    // Names Terraform tracks that a rule's prefix gives: two rules must not share one.
+    const derivedNames = [
+      { what: 'Terraform address name', field: undefined, of: (rule: RuleSettings) => terraformName(rule.prefix) },
+      {
+        what: 'variable',
+        field: 'secretValueVersion',
+        of: (rule: RuleSettings) => (rule.secretValueVersion === undefined ? undefined : secretValueVariableName(rule.prefix)),
+      },
+    ] as const;
+    for (const { what, field, of } of derivedNames) {
+      const owners = new Map<string, string>();
+      for (const rule of rules) {
+        const derived = of(rule);
+        if (derived === undefined) continue;
+        const other = owners.get(derived);
+        if (other !== undefined) add(['rules', rule.prefix, ...(field ? [field] : [])], `its ${what} ${derived} is also rule ${other}'s: rename one of the prefixes`);
+        owners.set(derived, rule.prefix);
       }
-      variables.set(variable, rule.prefix);
     }
     if (entries.length > MAX_RULES_PER_REGISTRY) {
       add(['rules'], `has ${entries.length} rules; ECR allows at most ${MAX_RULES_PER_REGISTRY} per account and region`);
@@ -327,8 +337,12 @@ export function checkEnvironmentFile(path: string): FileResult {
   const createRole = settings.nodes?.createRole === false ? undefined : (settings.nodes?.createRole ?? `${STACK_NAME_PREFIX}${name}-node`);
   const existingRoles = settings.nodes?.existingRoles ?? [];
   existingRoles.forEach((role, index) => {
+    const sameName = existingRoles.findIndex((other) => terraformName(other) === terraformName(role));
     if (role === createRole) add(['nodes', 'existingRoles', index], `"${role}" is the role this stack creates (createRole)`);
     else if (existingRoles.indexOf(role) !== index) add(['nodes', 'existingRoles', index], `"${role}" is listed twice`);
+    else if (sameName !== index) {
+      add(['nodes', 'existingRoles', index], `"${role}" and "${existingRoles[sameName]}" would share the Terraform address name ${terraformName(role)}`);
+    }
   });
   if (problems.length > 0) return { problems, warnings };
   if (createRole === undefined && existingRoles.length === 0) {

@@ -10,3 +10,14 @@ export function boundedName(parts: readonly string[], maxLength: number): string
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
   return `${name.slice(0, maxLength - hash.length - 1)}-${hash}`;
 }
+
+/** A Terraform name from parts: letters and digits kept, every other run of characters one "_". */
+export function terraformName(...parts: readonly string[]): string {
+  const name = parts
+    .map((part) => part.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, ''))
+    .filter((part) => part.length > 0)
+    .join('_');
+  if (name.length === 0) throw new Error(`no Terraform name can be made of ${JSON.stringify(parts)}`);
+  // A name starts with a letter or "_".
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}

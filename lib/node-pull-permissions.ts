@@ -2,6 +2,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 import { cacheRepositoriesArn, partitionOf } from './ecr-facts';
 import { awsManagedPolicyArn, policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
 
@@ -77,6 +78,7 @@ export class NodePullPermissions extends Construct {
         },
       ),
     });
+    nameElement(this.policy, 'node_pull');
 
     if (props.createRoleName !== undefined) {
       this.role = new IamRole(this, 'node-role', {
@@ -84,16 +86,18 @@ export class NodePullPermissions extends Construct {
         description: 'EKS worker nodes that pull through the ECR pull-through cache',
         assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
       });
+      nameElement(this.role, 'node');
       for (const managed of EKS_NODE_MANAGED_POLICIES) {
-        new IamRolePolicyAttachment(this, `node-role-${managed}`, {
+        const attachment = new IamRolePolicyAttachment(this, `node-role-${managed}`, {
           role: this.role.name,
           policyArn: awsManagedPolicyArn(partitionOf(props.region), managed),
         });
+        nameElement(attachment, 'node', managed);
       }
-      new IamRolePolicyAttachment(this, 'node-role-cache', { role: this.role.name, policyArn: this.policy.arn });
+      nameElement(new IamRolePolicyAttachment(this, 'node-role-cache', { role: this.role.name, policyArn: this.policy.arn }), 'node', 'cache_pull');
     }
     for (const roleName of existingRoleNames) {
-      new IamRolePolicyAttachment(this, `existing-${roleName}`, { role: roleName, policyArn: this.policy.arn });
+      nameElement(new IamRolePolicyAttachment(this, `existing-${roleName}`, { role: roleName, policyArn: this.policy.arn }), 'existing', roleName);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { DataResource } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 
 /**
  * Seconds to wait after writing a credential or a role before ECR reads it. Secrets Manager and IAM are eventually
@@ -11,6 +12,8 @@ import { Construct } from 'constructs';
 export const PROPAGATION_SECONDS = 10;
 
 export interface PropagationWaitProps {
+  /** The parts of its Terraform name: `['docker-hub', 'propagation']` is terraform_data.docker_hub_propagation. */
+  readonly name: readonly string[];
   /** What must be visible to AWS before whatever depends on this wait is created. */
   readonly after: readonly ITerraformDependable[];
   /**
@@ -38,5 +41,6 @@ export class PropagationWait extends Construct {
       // No shell: `sleep <seconds>` runs directly.
       provisioners: [{ type: 'local-exec', interpreter: ['sleep'], command: String(seconds) }],
     });
+    nameElement(this.resource, ...props.name);
   }
 }

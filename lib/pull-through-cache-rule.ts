@@ -2,6 +2,7 @@ import { DataAwsSecretsmanagerSecretVersions } from '@cdktf/provider-aws/lib/dat
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 import { UpstreamCredentialSecret } from './credential-secret';
 import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from './ecr-facts';
 import { EcrUpstreamRole } from './ecr-upstream-role';
@@ -96,7 +97,7 @@ export class PullThroughCacheRule extends Construct {
       ...(this.createdSecret?.valueVersion ? [this.createdSecret.valueVersion] : []),
       ...(this.createdRole ? [this.createdRole.policy] : []),
     ];
-    if (writtenFirst.length > 0) this.propagationWait = new PropagationWait(this, 'propagation', { after: writtenFirst });
+    if (writtenFirst.length > 0) this.propagationWait = new PropagationWait(this, 'propagation', { name: [props.prefix, 'propagation'], after: writtenFirst });
 
     this.rule = new EcrPullThroughCacheRule(this, 'rule', {
       ecrRepositoryPrefix: props.prefix,
@@ -110,6 +111,7 @@ export class PullThroughCacheRule extends Construct {
       upstreamRepositoryPrefix: spec.supportsUpstreamPrefix ? (props.upstreamPrefix ?? ROOT_PREFIX) : undefined,
       ...(this.createdSecret && !this.createdSecret.valueVersion ? { lifecycle: { precondition: [this.secretHasValue(this.createdSecret)] } } : {}),
     });
+    nameElement(this.rule, props.prefix);
     this.registryUri = cacheRegistryUri(props.account, props.region, props.prefix);
   }
 
@@ -121,6 +123,7 @@ export class PullThroughCacheRule extends Construct {
    */
   private secretHasValue(secret: UpstreamCredentialSecret): { condition: string; errorMessage: string } {
     const versions = new DataAwsSecretsmanagerSecretVersions(this, 'credential-versions', { secretId: secret.arn });
+    nameElement(versions, this.prefix);
     return {
       // A secret with no version has no `versions` at all (null): try() makes that false.
       condition: `\${try(anytrue([for version in ${versions.fqn}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,

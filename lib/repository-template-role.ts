@@ -1,6 +1,7 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { nameElement } from './addresses';
 import { cacheRepositoriesArn } from './ecr-facts';
 import { type PolicyStatement, policyDocument, serviceTrustPolicy } from './iam-policy';
 
@@ -37,6 +38,7 @@ export class RepositoryTemplateRole extends Construct {
       description: 'ECR creates pull-through cache repositories with KMS encryption or tags',
       assumeRolePolicy: serviceTrustPolicy('ecr.amazonaws.com'),
     });
+    nameElement(this.role, 'repository_template');
     const statements: PolicyStatement[] = [
       {
         Sid: 'CreateCacheRepositories',
@@ -48,7 +50,8 @@ export class RepositoryTemplateRole extends Construct {
     if (kmsKeys.length > 0) {
       statements.push({ Sid: 'EncryptCacheRepositories', Effect: 'Allow', Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: kmsKeys });
     }
-    new IamRolePolicy(this, 'policy', { name: 'ecr-repository-creation-template', role: this.role.name, policy: policyDocument(...statements) });
+    const policy = new IamRolePolicy(this, 'policy', { name: 'ecr-repository-creation-template', role: this.role.name, policy: policyDocument(...statements) });
+    nameElement(policy, 'repository_template');
     this.arn = this.role.arn;
   }
 }

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { App } from 'cdktf';
 import { UserError } from '../lib/errors';
 import { type Environment, environmentsDirectory, loadEnvironments, type Problem } from '../lib/environments';
 import { type Finding, formatFinding, policyFindings } from '../lib/policy-checks';
 import { EcrCacheStack } from './ecr-cache-stack';
+import { discardOutput, installOutput, stagingFolder, underCdktfCli } from './output';
 
 /** Findings of the policy checks that no resource acknowledged: synth stops before writing anything. */
 export class PolicyFindingsError extends UserError {
@@ -17,6 +17,11 @@ export interface SynthesizeOptions {
   readonly environments?: string;
   /** @default - CDKTF_OUTDIR, or cdktf.out */
   readonly outdir?: string;
+  /**
+   * Turns the synthesized stacks in the staging folder into another form before they are installed (plain HCL).
+   * @default - the JSON cdktf writes
+   */
+  readonly transform?: (staging: string, app: App, environments: readonly Environment[]) => void;
 }
 
 export interface Synthesized {
@@ -31,20 +36,28 @@ export function buildStacks(app: App, environments: readonly Environment[]): Ecr
 }
 
 /**
- * Validates every environment, builds their stacks, runs the policy checks on all of them, and only then writes
- * cdktf.out: a bad file or an unacknowledged finding leaves nothing half-written. Throws EnvironmentError or
- * PolicyFindingsError.
+ * Validates every environment, builds their stacks, runs the policy checks on all of them, writes them into a
+ * staging folder, and only then puts that folder in the output's place: the output is complete and current, or
+ * absent. A bad file, an unacknowledged finding or any other failure leaves no output, old or new. Throws
+ * EnvironmentError or PolicyFindingsError.
  */
 export function synthesize(options: SynthesizeOptions = {}): Synthesized {
-  const { environments, warnings } = loadEnvironments(environmentsDirectory(options.environments));
-  // cdktf creates only the last folder of the output path.
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
-  mkdirSync(outdir, { recursive: true });
-  const app = new App({ outdir });
-  buildStacks(app, environments);
-  // cdktf checks one stack at a time while writing; checking them all first keeps a failed synth from writing any.
-  const unacknowledged = policyFindings(app).filter((finding) => finding.acknowledged === undefined);
-  if (unacknowledged.length > 0) throw new PolicyFindingsError(unacknowledged);
-  app.synth();
-  return { outdir: app.outdir, environments, warnings };
+  let staging: string | undefined;
+  try {
+    const { environments, warnings } = loadEnvironments(environmentsDirectory(options.environments));
+    staging = stagingFolder(outdir);
+    const app = new App({ outdir: staging });
+    buildStacks(app, environments);
+    // cdktf checks one stack at a time while writing; checking them all first keeps a failed synth from writing any.
+    const unacknowledged = policyFindings(app).filter((finding) => finding.acknowledged === undefined);
+    if (unacknowledged.length > 0) throw new PolicyFindingsError(unacknowledged);
+    app.synth();
+    options.transform?.(staging, app, environments);
+    installOutput(staging, outdir, { leaveOrphansToCdktfCli: underCdktfCli() });
+    return { outdir, environments, warnings };
+  } catch (error) {
+    discardOutput(staging, outdir);
+    throw error;
+  }
 }

@@ -28,6 +28,8 @@ export class EcrCacheStack extends TerraformStack {
     });
 
     this.addOverride('terraform.required_version', requiredTerraformVersion(environment));
+    // The provider's full source address, as a Terraform user writes it (cdktf writes the short "aws").
+    this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
 
     if (environment.state) {
       const backend = new S3Backend(this, { ...environment.state, encrypt: true });

@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/environments';
 
+/** The tests' own environments unless a test names others: the files under environments/ are the user's. */
+const FIXTURES = { ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, '__tests__', 'fixtures', 'environments') };
+
 /** tsx's require hook by absolute path, so entry points also run from folders outside the project. */
 const TSX_REQUIRE_HOOK = createRequire(import.meta.url).resolve('tsx/cjs');
 
@@ -16,7 +19,7 @@ export interface Run {
 export function runTs(entry: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Run {
   const result = spawnSync(process.execPath, ['--require', TSX_REQUIRE_HOOK, entry, ...args], {
     cwd,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', ...FIXTURES, ...env },
     encoding: 'utf8',
   });
   if (result.error) throw result.error;
@@ -25,7 +28,7 @@ export function runTs(entry: string, args: readonly string[], env: NodeJS.Proces
 
 /** Runs ./bin/ecr-cache as users do. */
 export function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Run {
-  const result = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...FIXTURES, ...env }, encoding: 'utf8' });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -33,7 +36,7 @@ export function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, c
 /** ./bin/ecr-cache without blocking this process: for tests that serve its HTTP calls themselves. */
 export function ecrCacheAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...FIXTURES, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') reject(error);
       else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
     });

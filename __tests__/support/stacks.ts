@@ -2,12 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { checkEnvironmentFile, type Environment, loadEnvironments } from '../../lib/environments';
+import { checkEnvironmentFile, type Environment, loadEnvironments, PROJECT_ROOT } from '../../lib/environments';
 import { EcrCacheStack } from '../../stacks';
 
-/** The shipped example environments, by name. */
+/**
+ * The seed article's environments (dev and prod), as the tests' own fixtures: the files under environments/ are the
+ * user's, and adding, changing or removing one must not change what these tests see.
+ */
+export const FIXTURE_ENVIRONMENTS = join(PROJECT_ROOT, '__tests__', 'fixtures', 'environments');
+
+/** The fixture environments, by name. */
 export function exampleEnvironments(): Map<string, Environment> {
-  return new Map(loadEnvironments().environments.map((environment) => [environment.name, environment]));
+  return new Map(loadEnvironments(FIXTURE_ENVIRONMENTS).environments.map((environment) => [environment.name, environment]));
 }
 
 /** Synthesizes one environment's stack: the JSON string cdktf's matchers take. */

@@ -1,0 +1,41 @@
+/**
+ * Readable, stable Terraform addresses. A resource's address (`aws_ecr_pull_through_cache_rule.docker_hub`) is what
+ * Terraform tracks it by: renaming one destroys and recreates the resource. The constructs name their resources from
+ * what they are (the rule's prefix, the role's purpose), never from where they sit in the construct tree, so the
+ * addresses survive refactoring, and a reviewer reads them without a lookup table.
+ */
+import { TerraformDataSource, type TerraformElement, TerraformResource, TerraformStack } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import { terraformName } from './names';
+
+const guarded = new WeakSet<TerraformStack>();
+
+/**
+ * Gives an element its address name, and makes its stack refuse to synthesize two elements of one kind at one
+ * address (cdktf would merge them into one JSON object, silently).
+ */
+export function nameElement(element: TerraformElement, ...parts: readonly string[]): void {
+  element.overrideLogicalId(terraformName(...parts));
+  const stack = TerraformStack.of(element);
+  if (guarded.has(stack)) return;
+  guarded.add(stack);
+  stack.node.addValidation({ validate: () => duplicateAddresses(stack) });
+}
+
+function duplicateAddresses(stack: TerraformStack): string[] {
+  const seen = new Map<string, IConstruct>();
+  const problems: string[] = [];
+  for (const node of stack.node.findAll()) {
+    const address =
+      node instanceof TerraformResource
+        ? `${node.terraformResourceType}.${node.friendlyUniqueId}`
+        : node instanceof TerraformDataSource
+          ? `data.${node.terraformResourceType}.${node.friendlyUniqueId}`
+          : undefined;
+    if (address === undefined) continue;
+    const first = seen.get(address);
+    if (first) problems.push(`${node.node.path} and ${first.node.path} would both be ${address}: give one of them another name`);
+    else seen.set(address, node);
+  }
+  return problems;
+}
