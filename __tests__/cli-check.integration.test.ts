@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../lib/environments';
 import { ecrCache, runTs } from './support/processes';
 import { environmentsFolder } from './support/stacks';
@@ -50,10 +51,28 @@ describe('./bin/ecr-cache check', () => {
     expect(run.stderr).toBe('environments/nope.yaml: no such file\n');
   });
 
+  it('says so when --environments names a file, or ECR_CACHE_ENVIRONMENTS is empty', () => {
+    const file = ecrCache(['check', '--environments', 'examples/all-upstreams.yaml']);
+    expect([file.status, file.stderr]).toEqual([1, 'examples/all-upstreams.yaml: is a file, not a folder of environment files\n']);
+    const empty = ecrCache(['check'], { ECR_CACHE_ENVIRONMENTS: '' });
+    expect([empty.status, empty.stderr]).toEqual([
+      1,
+      'ECR_CACHE_ENVIRONMENTS is set but empty: unset it to use environments/, or set it to a folder of environment files\n',
+    ]);
+  });
+
   it.each([[['--help']], [['check', '--help']], [['help', 'check']]])('prints help for %j', (args) => {
     const run = ecrCache(args);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: ecr-cache/);
+  });
+
+  it('prints its version, and marks --env required in the help of the commands that need it', () => {
+    const version = ecrCache(['--version']);
+    expect([version.status, version.stdout]).toEqual([0, `${(JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`]);
+    for (const command of ['image', 'rewrite', 'validate']) {
+      expect(ecrCache([command, '--help']).stdout).toMatch(/--env <name>\s+the environment whose .* \(required\)/);
+    }
   });
 
   it('suggests the closest command for a typo', () => {
@@ -79,6 +98,25 @@ describe('./bin/ecr-cache list', () => {
     try {
       const run = ecrCache(['list', '--json'], { ECR_CACHE_ENVIRONMENTS: dir });
       expect(JSON.parse(run.stdout)).toEqual([{ name: 'staging', stack: 'ecr-cache-staging', account: '123456789012', region: 'us-east-1', state: 's3' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('paths given through npm', () => {
+  it('resolve against the folder the user typed them in, not the project root (npm sets INIT_CWD)', () => {
+    const dir = environmentsFolder({});
+    try {
+      const run = spawnSync('npm', ['run', '-s', 'synth'], {
+        cwd: join(PROJECT_ROOT, 'cli'),
+        env: { ...process.env, ECR_CACHE_ENVIRONMENTS: '../examples', CDKTF_OUTDIR: relative(join(PROJECT_ROOT, 'cli'), join(dir, 'out')) },
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toContain(`warning: ${join(PROJECT_ROOT, 'examples', 'all-upstreams.yaml')}: rules.ROOT`);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe(`wrote ${join(dir, 'out', 'stacks', 'ecr-cache-all-upstreams')}\n`);
+      expect(readdirSync(join(dir, 'out', 'stacks'))).toEqual(['ecr-cache-all-upstreams']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -86,6 +86,39 @@ describe('./bin/ecr-cache rewrite', () => {
     expect(readFileSync(join(dir, 'apps', 'pod.yaml'), 'utf8')).toBe(manifest);
   });
 
+  it("skips a Helm chart's templates folder, saying so, and rewrites its values", () => {
+    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
+    writeFileSync(join(dir, 'chart', 'values.yaml'), 'image:\n  repository: nginx\n  tag: "1.27"\n');
+    writeFileSync(join(dir, 'chart', 'templates', 'deployment.yaml'), 'kind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n');
+    const run = ecrCache(['rewrite', '--env', 'dev', 'chart'], {}, dir);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      'rewrote chart/values.yaml:\n' +
+        `  line 2: nginx -> ${C}/docker-hub/library/nginx\n` +
+        "skipped chart/templates: Helm templates are not YAML until rendered; rewrite the chart's values instead\n" +
+        '1 image in 1 file rewritten, 0 left as they are\n',
+    );
+  });
+
+  it('--exclude leaves out what its globs match, and says how many', () => {
+    mkdirSync(join(dir, 'apps', 'vendor'));
+    writeFileSync(join(dir, 'apps', 'vendor', 'third-party.yaml'), manifest);
+    const run = ecrCache(['rewrite', '--env', 'dev', '--check', '--exclude', 'apps/vendor/**', 'apps/*.bak', '--', 'apps'], {}, dir);
+    expect(run.stdout).toContain('would rewrite apps/pod.yaml:');
+    expect(run.stdout).not.toContain('third-party');
+    expect(run.stdout).toMatch(/1 image in 1 file to rewrite, 1 left as it is, 1 path excluded\n$/);
+  });
+
+  it('--strict exits 1 when an image has no rule, naming how many', () => {
+    const run = ecrCache(['rewrite', '--env', 'dev', '--strict', 'apps'], {}, dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('--strict: 1 image without a rule in environment dev\n');
+    writeFileSync(join(dir, 'apps', 'pod.yaml'), manifest.replace('mcr.microsoft.com/x:1', 'quay.io/x:1'));
+    expect(ecrCache(['rewrite', '--env', 'dev', '--strict', 'apps'], {}, dir).status).toBe(0);
+  });
+
   it('names a file that is not valid YAML and exits 1', () => {
     writeFileSync(join(dir, 'apps', 'broken.yaml'), 'a: [1,\n');
     const run = ecrCache(['rewrite', '--env', 'dev', 'apps'], {}, dir);

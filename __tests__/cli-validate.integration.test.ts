@@ -2,6 +2,8 @@
  * `./bin/ecr-cache validate` with the real AWS SDK over real HTTP, against a loopback server that speaks ECR's
  * and Secrets Manager's JSON protocol.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type FakeAws, type FakeAwsOptions, startFakeAws } from './support/fake-aws';
 import { ecrCacheAsync } from './support/processes';
 
@@ -90,7 +92,9 @@ describe('./bin/ecr-cache validate', () => {
     const run = await ecrCacheAsync(['validate', '--env', 'prod', '--endpoint', ecr.endpoint], withSecrets(ecr));
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('ecr-cache: ECR in eu-west-2 answered AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/ci is not authorized\n');
+    expect(run.stderr).toBe(
+      `ecr-cache: ECR at ${ecr.endpoint} (--endpoint) answered AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/ci is not authorized\n`,
+    );
   });
 
   it('names the secrets that have no value yet, after a first deploy stopped before their rules', async () => {
@@ -112,7 +116,53 @@ describe('./bin/ecr-cache validate', () => {
   it('says so when ECR cannot be reached', async () => {
     const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', 'http://127.0.0.1:9'], { ...CREDENTIALS, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^ecr-cache: cannot reach ECR in eu-west-2 \(ECONNREFUSED: /);
+    expect(run.stderr).toMatch(/^ecr-cache: cannot reach ECR at http:\/\/127\.0\.0\.1:9 \(--endpoint\) \(ECONNREFUSED: .*\): check --endpoint\n$/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('./bin/ecr-cache validate, pointed at something that is not ECR', () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  /** A loopback HTTP server that answers every request the same way. */
+  const serve = async (status: number, type: string, body: string): Promise<string> => {
+    server = createServer((_, response) => {
+      response.writeHead(status, { 'content-type': type });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  it('names an endpoint that is not a URL, before any call', async () => {
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', 'not a url'], CREDENTIALS);
+    expect([run.status, run.stdout, run.stderr]).toEqual([
+      1,
+      '',
+      'ecr-cache: --endpoint "not a url" is not an http(s) URL: give the endpoint\'s whole address, for example https://api.ecr.eu-west-2.amazonaws.com\n',
+    ]);
+    const fromVariable = await ecrCacheAsync(['validate', '--env', 'dev'], { ...CREDENTIALS, AWS_ENDPOINT_URL_ECR: 'ecr.local' });
+    expect(fromVariable.stderr).toBe(
+      'ecr-cache: AWS_ENDPOINT_URL_ECR "ecr.local" is not an http(s) URL: give the endpoint\'s whole address, for example https://api.ecr.eu-west-2.amazonaws.com\n',
+    );
+  });
+
+  it('says a web page is not ECR, naming where it came from and what to check', async () => {
+    const endpoint = await serve(200, 'text/html', '<html><body>Proxy login</body></html>');
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', endpoint], CREDENTIALS);
+    expect([run.status, run.stderr]).toEqual([
+      1,
+      `ecr-cache: ECR at ${endpoint} (--endpoint) answered with something that is not ECR's API (not JSON: a web page, or a proxy?): check --endpoint\n`,
+    ]);
+  });
+
+  it('says an HTTP error without an AWS error is not ECR', async () => {
+    const endpoint = await serve(404, 'text/plain', '');
+    const run = await ecrCacheAsync(['validate', '--env', 'dev'], { ...CREDENTIALS, AWS_ENDPOINT_URL_ECR: endpoint });
+    expect([run.status, run.stderr]).toEqual([
+      1,
+      `ecr-cache: ECR at ${endpoint} (AWS_ENDPOINT_URL_ECR) answered HTTP 404 with no AWS error in it: it does not look like ECR's API; check AWS_ENDPOINT_URL_ECR\n`,
+    ]);
   });
 });

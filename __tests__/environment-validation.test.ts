@@ -3,7 +3,7 @@
  * with its file and field named. Cases run in-process through checkEnvironments, which synth and
  * `./bin/ecr-cache check` both use; the CLI and synth tests show they print the same lines.
  */
-import { rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEnvironments, environmentFiles, formatPath } from '../lib/environments';
 import { environmentsFolder } from './support/stacks';
@@ -39,6 +39,61 @@ const CASES: Record<string, Case> = {
     files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: europe-west\n`) },
     problems: [['a.yaml', 'region', 'not an AWS region name']],
   },
+  'a region with a typo': {
+    files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: eu-wset-2\n`) },
+    problems: [['a.yaml', 'region', /^"eu-wset-2" is not a region this tool knows \(did you mean "eu-west-2"\?\); if AWS opened it after the AWS SDK [\d.]+ this tool ships, set allowUnlistedRegion: true$/]],
+  },
+  'a region AWS does not have': {
+    files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: eu-west-9\n`) },
+    problems: [['a.yaml', 'region', '"eu-west-9" is not a region this tool knows (did you mean "eu-west-1"?)']],
+  },
+  'a region of no partition, even when unlisted regions are allowed': {
+    files: { 'a.yaml': env(quay, 'allowUnlistedRegion: true\n', `account: "${ACCOUNT}"\nregion: xx-foo-1\n`) },
+    problems: [['a.yaml', 'region', '"xx-foo-1" is not an AWS region name (did you mean']],
+  },
+  'a state bucket region with a typo': {
+    files: { 'a.yaml': env(quay, 'state: { bucket: tf-state, region: us-esat-1 }\n') },
+    problems: [['a.yaml', 'state.region', '"us-esat-1" is not a region this tool knows (did you mean "us-east-1"?)']],
+  },
+  'the placeholder account of zeros': {
+    files: { 'a.yaml': env(quay, '', 'account: "000000000000"\nregion: eu-west-2\n') },
+    problems: [['a.yaml', 'account', '"000000000000" is a placeholder, not an AWS account ID']],
+  },
+  'more tags than AWS allows with the two the stack adds': {
+    files: { 'a.yaml': env(quay, `tags: {${Array.from({ length: 49 }, (_, index) => `t${index}: v`).join(', ')}}\n`) },
+    problems: [['a.yaml', 'tags', 'has 51 tags with the 2 the stack adds; AWS allows at most 50 per resource']],
+  },
+  'a tag key of 200 characters, an aws: key, a value of 300 characters': {
+    files: { 'a.yaml': env(quay, `tags: {${'k'.repeat(200)}: v, "aws:owner": me, team: ${'v'.repeat(300)}}\n`) },
+    problems: [
+      ['a.yaml', `tags.${'k'.repeat(200)}`, 'the key is 200 characters; AWS allows 1 to 128'],
+      ['a.yaml', 'tags.aws:owner', 'keys that start with "aws:" are reserved for AWS'],
+      ['a.yaml', 'tags.team', 'the value is 300 characters; AWS allows at most 256'],
+    ],
+  },
+  'cache repository tags with characters AWS refuses': {
+    files: { 'a.yaml': env(quay, 'repositories: { roleArn: "arn:aws:iam::123456789012:role/t", tags: { "team#1": x } }\n') },
+    problems: [['a.yaml', 'repositories.tags.team#1', 'AWS allows letters, digits, spaces and _ . : / = + - @ in tags']],
+  },
+  'an empty state key': {
+    files: { 'a.yaml': env(quay, 'state: { bucket: tf-state, key: "" }\n') },
+    problems: [['a.yaml', 'state.key', 'must not be empty: the object key of the state, for example ecr-pull-through-cache/<environment>.tfstate']],
+  },
+  'two YAML documents in one file': {
+    files: { 'a.yaml': `${env(quay)}---\n${env(quay)}` },
+    problems: [['a.yaml', '', 'holds more than one YAML document (a "---" line): an environment file is one document']],
+  },
+  'a file far larger than any environment': {
+    files: { 'a.yaml': `${env(quay)}# ${'x'.repeat(300 * 1024)}\n` },
+    problems: [['a.yaml', '', 'is 301 KiB; an environment file is at most 256 KiB']],
+  },
+  'an upper-case extension and name': {
+    files: { 'Staging.YAML': env(quay) },
+    problems: [
+      ['Staging.YAML', '', '"Staging" is not a usable environment name'],
+      ['Staging.YAML', '', 'environment files end in .yaml or .yml, in lower case, not ".YAML"'],
+    ],
+  },
   'region in China': {
     files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: cn-north-1\n`) },
     problems: [['a.yaml', 'region', 'not available in the China regions']],
@@ -56,7 +111,7 @@ const CASES: Record<string, Case> = {
     files: { 'a.yaml': env('  Docker-Hub: { upstream: docker-hub }\n') },
     problems: [['a.yaml', 'rules.Docker-Hub', 'is not a valid prefix']],
   },
-  'prefix too short': { files: { 'a.yaml': env('  q: { upstream: quay }\n') }, problems: [['a.yaml', 'rules.q', 'a prefix has 2 to 30']] },
+  'prefix too short': { files: { 'a.yaml': env('  q: { upstream: quay }\n') }, problems: [['a.yaml', 'rules.q', '"q" is 1 character; a prefix has 2 to 30']] },
   'prefix too long': {
     files: { 'a.yaml': env(`  ${'q'.repeat(31)}: { upstream: quay }\n`) },
     problems: [['a.yaml', `rules.${'q'.repeat(31)}`, 'is 31 characters']],
@@ -423,6 +478,34 @@ describe('environment files AWS accepts', () => {
         ],
       ]);
       expect(result.environments.map((environment) => environment.scanning?.scope)).toEqual(['cache', 'cache', 'registry']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a folder named like an environment file, and leaves hidden files out', () => {
+    const dir = environmentsFolder({ 'a.yaml': env(quay), '.draft.yaml': 'not: [an environment' });
+    mkdirSync(join(dir, 'qa.yaml'));
+    try {
+      expect(environmentFiles(dir).map((file) => file.split('/').pop())).toEqual(['a.yaml', 'qa.yaml']);
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.problems.map((problem) => [problem.file.split('/').pop(), problem.message])).toEqual([['qa.yaml', 'is a folder: an environment is a file']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts a region newer than its list when the file says so, and still refuses China', () => {
+    const dir = environmentsFolder({
+      'a.yaml': env(quay, 'allowUnlistedRegion: true\n', `account: "${ACCOUNT}"\nregion: eu-west-9\n`),
+      'b.yaml': env(quay, 'allowUnlistedRegion: true\n', `account: "${ACCOUNT}"\nregion: cn-west-9\n`),
+    });
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.problems.map((problem) => [problem.file.split('/').pop(), problem.message])).toEqual([
+        ['b.yaml', 'pull-through cache is not available in the China regions ("cn-west-9")'],
+      ]);
+      expect(result.environments.map((environment) => [environment.region, environment.allowUnlistedRegion])).toEqual([['eu-west-9', true]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -184,7 +184,7 @@ describe('rewriting a multi-document manifest', () => {
       [71, 'natsio/nats-box'],
     ]);
     expect(result.unmapped).toEqual([
-      { line: 19, reference: 'mcr.microsoft.com/dotnet/runtime:8.0', reason: 'no rule in environment dev pulls through from mcr.microsoft.com' },
+      { line: 19, reference: 'mcr.microsoft.com/dotnet/runtime:8.0', reason: 'no rule in environment dev pulls through from mcr.microsoft.com', noRule: true },
     ]);
   });
 
@@ -232,5 +232,131 @@ sidecar:
 
   it('refuses YAML that does not parse, naming the line', () => {
     expect(() => rewriteImages('a: [1,\nb: 2\n', toCache)).toThrow(YamlRewriteError);
+  });
+});
+
+describe('the kinds beyond the workloads', () => {
+  it('rewrites an Argo Rollout and a PodTemplate like a Deployment', () => {
+    const source = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: PodTemplate
+template:
+  spec:
+    initContainers: [{name: init, image: busybox:1.36}]
+`;
+    const result = rewriteImages(source, toCache);
+    expect(result.changes.map((change) => [change.line, change.to])).toEqual([
+      [8, `${C}/docker-hub/library/nginx:1.27`],
+      [14, `${C}/docker-hub/library/busybox:1.36`],
+    ]);
+    expect(result.text).toContain(`    initContainers: [{name: init, image: ${C}/docker-hub/library/busybox:1.36}]\n`);
+  });
+
+  it("gives a Kustomize image without newName one, in the entry's own style, and maps a newName", () => {
+    const source = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [deployment.yaml]
+images:
+- name: nginx     # the official image
+  newTag: "1.27"
+- {name: quay.io/prometheus/node-exporter, newTag: v1.8.0}
+- name: app
+  newName: ghcr.io/acme/app
+  newTag: v2
+- name: mcr.microsoft.com/dotnet/runtime
+`;
+    const result = rewriteImages(source, toCache);
+    expect(result.text).toBe(`apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [deployment.yaml]
+images:
+- name: nginx     # the official image
+  newName: ${C}/docker-hub/library/nginx
+  newTag: "1.27"
+- {name: quay.io/prometheus/node-exporter, newName: ${C}/quay/prometheus/node-exporter, newTag: v1.8.0}
+- name: app
+  newName: ${C}/github/acme/app
+  newTag: v2
+- name: mcr.microsoft.com/dotnet/runtime
+`);
+    expect(result.unmapped.map((image) => [image.line, image.reference, image.noRule])).toEqual([[11, 'mcr.microsoft.com/dotnet/runtime', true]]);
+    // A second run changes nothing: the names now have a newName in the cache.
+    expect(rewriteImages(result.text, toCache).text).toBe(result.text);
+  });
+
+  it("reads a kustomization.yaml without kind, and a Flux Kustomization's spec.images", () => {
+    expect(rewriteImages('resources: [a.yaml]\nimages:\n  - name: nginx\n', toCache).text).toBe(
+      `resources: [a.yaml]\nimages:\n  - name: nginx\n    newName: ${C}/docker-hub/library/nginx\n`,
+    );
+    const flux = 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  images:\n  - name: ghcr.io/acme/api\n    newTag: v1\n';
+    expect(rewriteImages(flux, toCache).changes.map((change) => change.to)).toEqual([`${C}/github/acme/api`]);
+  });
+
+  it("rewrites an Argo CD Application's helm.valuesObject, and reports the images of a helm.values string", () => {
+    const source = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+spec:
+  sources:
+  - chart: nats
+    helm:
+      valuesObject:
+        container:
+          image: {registry: docker.io, repository: nats, tag: 2.10.12-alpine}
+  - chart: other
+    helm:
+      values: |
+        image:
+          repository: ghcr.io/acme/other
+          tag: v1
+`;
+    const result = rewriteImages(source, toCache);
+    expect(result.changes.map((change) => change.to)).toEqual([`${C}/docker-hub/library/nats`]);
+    expect(result.unmapped).toEqual([
+      {
+        line: 14,
+        reference: 'ghcr.io/acme/other',
+        reason: 'Argo CD helm.values is a string rewrite does not edit: move the values to helm.valuesObject',
+        noRule: false,
+      },
+    ]);
+  });
+
+  it('reports, and leaves, the images of kinds it does not read and of block scalars, saying whether a rule would serve them', () => {
+    const source = `apiVersion: serving.knative.dev/v1
+kind: Service
+spec:
+  template:
+    spec:
+      containers:
+      - image: ghcr.io/acme/fn:v1
+      - image: mcr.microsoft.com/x:1
+---
+kind: Pod
+apiVersion: v1
+spec:
+  containers:
+  - name: a
+    image: >-
+      nginx:1.27
+---
+kind: ConfigMap
+apiVersion: v1
+data: {image: nginx}
+`;
+    const result = rewriteImages(source, toCache);
+    expect(result.text).toBe(source);
+    expect(result.unmapped.map((image) => [image.line, image.reason, image.noRule])).toEqual([
+      [7, `kind Service is not one rewrite reads (the cache would serve it as ${C}/github/acme/fn:v1)`, false],
+      [8, 'kind Service is not one rewrite reads (and no rule in environment dev pulls through from mcr.microsoft.com)', true],
+      [15, `a block scalar (| or >) is left as written (the cache would serve it as ${C}/docker-hub/library/nginx:1.27)`, false],
+    ]);
   });
 });

@@ -1,12 +1,5 @@
-import {
-  checkEnvironments,
-  displayPath,
-  EnvironmentError,
-  environmentFiles,
-  environmentsDirectory,
-  formatProblem,
-} from '../lib/environments';
 import { existsSync } from 'node:fs';
+import { checkEnvironments, environmentFilesOrProblem, environmentsDirectory, formatProblem, userPath } from '../lib/environments';
 
 /**
  * Validates environment files with the same rules and messages as synth. Named files are checked together with
@@ -14,16 +7,14 @@ import { existsSync } from 'node:fs';
  */
 export function check(files: readonly string[], options: { environments?: string }): number {
   const directory = environmentsDirectory(options.environments);
-  const folder = existsSync(directory) ? environmentFiles(directory) : [];
-  if (files.length === 0 && folder.length === 0) {
-    throw new EnvironmentError([{ file: displayPath(directory), path: [], message: 'holds no environment files (<name>.yaml)' }]);
-  }
-  const missing = files.filter((file) => !existsSync(file));
+  // Named files need no folder around them; the whole folder is checked only when it is there.
+  const folder = files.length > 0 && !existsSync(directory) ? [] : environmentFilesOrProblem(directory, { allowEmpty: files.length > 0 });
+  const missing = files.filter((file) => !existsSync(userPath(file)));
   if (missing.length > 0) {
     for (const file of missing) console.error(`${file}: no such file`);
     return 1;
   }
-  const result = files.length > 0 ? checkEnvironments(files, folder) : checkEnvironments(folder);
+  const result = files.length > 0 ? checkEnvironments(files.map(userPath), folder) : checkEnvironments(folder);
   for (const warning of result.warnings) console.error(`warning: ${formatProblem(warning)}`);
   for (const problem of result.problems) console.error(formatProblem(problem));
   if (result.problems.length > 0) {

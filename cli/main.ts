@@ -7,6 +7,7 @@ import { reportError } from '../lib/errors';
 
 const program = new Command('ecr-cache')
   .description('ECR pull-through cache for EKS: check environment files, map images to the cache, validate rules')
+  .version((require('../package.json') as { version: string }).version, '-V, --version', 'print the version and exit')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: false });
 
@@ -36,7 +37,7 @@ program
   .command('image')
   .description('print the cache URI of each image reference, one per line, in order')
   .argument('<references...>', 'image references, e.g. nats:2.10.12-alpine or registry.k8s.io/external-dns/external-dns:v0.14.0')
-  .requiredOption('--env <name>', 'the environment whose cache to use')
+  .requiredOption('--env <name>', 'the environment whose cache to use (required)')
   .option(...environmentsOption)
   .action((references: string[], options: { env: string; environments?: string }) => {
     const { image } = require('./image') as typeof import('./image');
@@ -47,11 +48,13 @@ program
   .command('rewrite')
   .description('rewrite image references in Kubernetes manifests and Helm values to pull through the cache')
   .argument('<paths...>', 'YAML files, or folders to search for them')
-  .requiredOption('--env <name>', 'the environment whose cache to use')
+  .requiredOption('--env <name>', 'the environment whose cache to use (required)')
   .option(...environmentsOption)
   .option('--check', 'write nothing; exit 1 when something would change (for CI)')
   .option('--dry-run', 'write nothing; print a diff of what would change')
-  .action((paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean }) => {
+  .option('--strict', 'exit 1 when an image has no rule (for CI)')
+  .option('--exclude <glob...>', 'leave out paths that match (as shown, relative to this folder); Helm templates/ folders are always left out')
+  .action((paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean; strict?: boolean; exclude?: string[] }) => {
     const { rewrite } = require('./rewrite') as typeof import('./rewrite');
     process.exitCode = rewrite(paths, options);
   });
@@ -59,7 +62,7 @@ program
 program
   .command('validate')
   .description("ask ECR to validate each rule of an environment (secret, credentials, upstream); exits 1 when one is not working")
-  .requiredOption('--env <name>', 'the environment whose rules to validate')
+  .requiredOption('--env <name>', 'the environment whose rules to validate (required)')
   .option(...environmentsOption)
   .option('--endpoint <url>', 'ECR endpoint to call (default: $AWS_ENDPOINT_URL_ECR, or ECR in the environment\'s region)')
   .action(async (options: { env: string; environments?: string; endpoint?: string }) => {

@@ -27,11 +27,35 @@ function isFatal(error: unknown): boolean {
   return !(error instanceof PullThroughCacheRuleNotFoundException) && !['InvalidParameterException', 'ValidationException'].includes(name);
 }
 
-function describeFatal(error: unknown, service: string, region: string): string {
+/** Where the calls of a service go, when the user sent them somewhere else than AWS's own endpoint. */
+interface Endpoint {
+  readonly url?: string;
+  /** How the user set it: `--endpoint`, or the SDK's variable. */
+  readonly setting?: string;
+}
+
+function describeFatal(error: unknown, service: string, region: string, endpoint: Endpoint): string {
   const { name = 'Error', message = String(error), code } = error as { name?: string; message?: string; code?: string };
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const where = endpoint.url ? `${service} at ${endpoint.url} (${endpoint.setting})` : `${service} in ${region}`;
+  const check = endpoint.setting ? `check ${endpoint.setting}` : 'check the network and any proxy (HTTPS_PROXY)';
   if (name === 'CredentialsProviderError') return `no AWS credentials for ${region}: ${message.split('\n')[0]}`;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return `cannot reach ${service} in ${region} (${code}: ${message})`;
-  return `${service} in ${region} answered ${name}: ${message.split('\n')[0]}`;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return `cannot reach ${where} (${code}: ${message}): ${check}`;
+  // A proxy's or a web server's page where the AWS API was expected.
+  if (name === 'SyntaxError') return `${where} answered with something that is not ${service}'s API (not JSON: a web page, or a proxy?): ${check}`;
+  if ((name === 'Unknown' || message === 'UnknownError') && status !== undefined) {
+    return `${where} answered HTTP ${status} with no AWS error in it: it does not look like ${service}'s API; ${check}`;
+  }
+  return `${where} answered ${name}: ${message.split('\n')[0]}`;
+}
+
+/** An endpoint the user set, checked before any call: one that is not a URL is named as such. */
+function endpointSetting(setting: string, url: string | undefined): Endpoint {
+  if (url === undefined || url === '') return {};
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new CliError(`${setting} "${url}" is not an http(s) URL: give the endpoint's whole address, for example https://api.ecr.eu-west-2.amazonaws.com`);
+  }
+  return { url, setting };
 }
 
 /** The secret a rule reads its credentials from, by name or ARN, when its upstream takes one. */
@@ -44,7 +68,12 @@ function credentialSecretId(rule: RuleSettings): string | undefined {
  * Why a rule's credential secret cannot serve it yet (no value, or no secret), or undefined when it has a value.
  * A secret created by the stack starts with no value: the first deploy stops before the rule until it has one.
  */
-async function credentialProblem(client: SecretsManagerClient, secretId: string, environment: Environment): Promise<string | undefined> {
+async function credentialProblem(
+  client: SecretsManagerClient,
+  secretId: string,
+  environment: Environment,
+  secretsEndpoint: Endpoint,
+): Promise<string | undefined> {
   try {
     const secret = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
     const hasValue = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
@@ -52,12 +81,12 @@ async function credentialProblem(client: SecretsManagerClient, secretId: string,
     return `secret ${secret.Name ?? secretId} has no value yet: put the credentials in it (README, "Filling the credential secrets"), then deploy ${environment.stackName}`;
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return `secret ${secretId} does not exist in ${environment.account} ${environment.region}: deploy ${environment.stackName}`;
-    throw new CliError(describeFatal(error, 'Secrets Manager', environment.region));
+    throw new CliError(describeFatal(error, 'Secrets Manager', environment.region, secretsEndpoint));
   }
 }
 
 /** ECR's verdict on one rule, compared with what the environment file says it should be. */
-async function validateRule(client: ECRClient, rule: RuleSettings, environment: Environment): Promise<Pick<RuleStatus, 'valid' | 'failure'>> {
+async function validateRule(client: ECRClient, rule: RuleSettings, environment: Environment, endpoint: Endpoint): Promise<Pick<RuleStatus, 'valid' | 'failure'>> {
   const upstream = upstreamRegistryUrl(rule.upstream, rule.registry);
   try {
     const answer = await client.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: rule.prefix, registryId: environment.account }));
@@ -67,7 +96,7 @@ async function validateRule(client: ECRClient, rule: RuleSettings, environment: 
     }
     return { valid: answer.isValid ? 'yes' : 'no', failure: answer.isValid ? '' : (answer.failure ?? 'no reason given') };
   } catch (error) {
-    if (isFatal(error)) throw new CliError(describeFatal(error, 'ECR', environment.region));
+    if (isFatal(error)) throw new CliError(describeFatal(error, 'ECR', environment.region, endpoint));
     if (error instanceof PullThroughCacheRuleNotFoundException) {
       return { valid: 'missing', failure: `no such rule in ${environment.account} ${environment.region}: deploy ${environment.stackName}` };
     }
@@ -85,17 +114,20 @@ export async function validate(options: ValidateOptions): Promise<number> {
   // The SDK warns on every run that its releases after January 2027 need Node 22; this project pins Node 20 and an
   // exact SDK version, so the warning says nothing a user of this command can act on.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const client = new ECRClient({ region: environment.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+  const endpoint =
+    options.endpoint !== undefined ? endpointSetting('--endpoint', options.endpoint) : endpointSetting('AWS_ENDPOINT_URL_ECR', process.env.AWS_ENDPOINT_URL_ECR);
+  const secretsEndpoint = endpointSetting('AWS_ENDPOINT_URL_SECRETS_MANAGER', process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER);
+  const client = new ECRClient({ region: environment.region, ...(endpoint.url ? { endpoint: endpoint.url } : {}) });
   const secrets = new SecretsManagerClient({ region: environment.region });
   let statuses: RuleStatus[];
   try {
     statuses = await Promise.all(
       environment.rules.map(async (rule): Promise<RuleStatus> => {
-        const answer = await validateRule(client, rule, environment);
+        const answer = await validateRule(client, rule, environment, endpoint);
         const status = { prefix: rule.prefix, upstream: upstreamRegistryUrl(rule.upstream, rule.registry), ...answer };
         const secretId = answer.valid === 'yes' ? undefined : credentialSecretId(rule);
         // An empty secret explains both a missing rule (the first deploy stops before it) and an invalid one.
-        const credential = secretId === undefined ? undefined : await credentialProblem(secrets, secretId, environment);
+        const credential = secretId === undefined ? undefined : await credentialProblem(secrets, secretId, environment, secretsEndpoint);
         return credential === undefined ? status : { ...status, failure: credential };
       }),
     );

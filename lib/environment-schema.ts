@@ -5,7 +5,7 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import { ACCOUNT_PATTERN, REGION_PATTERN, regionProblem } from './ecr-facts';
+import { accountProblem, tagProblems } from './ecr-facts';
 import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from './repository-template-checks';
 import { RECOVERY_WINDOW_DAYS } from './rule-checks';
 import { UPSTREAM_NAMES } from './upstreams';
@@ -22,16 +22,24 @@ const account = z
           ? 'must be quoted ("123456789012"): unquoted, YAML reads a number and drops leading zeros'
           : undefined,
   })
-  .regex(ACCOUNT_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a 12-digit AWS account ID` })
-  .describe('The AWS account that holds the cache: a 12-digit string, in quotes.');
-
-const region = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required: the AWS region of the cache, for example eu-west-2' : undefined) })
   .check((ctx) => {
-    const problem = regionProblem(ctx.value);
+    const problem = accountProblem(ctx.value);
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
   })
+  .describe('The AWS account that holds the cache: a 12-digit string, in quotes.');
+
+// Which regions are allowed depends on `allowUnlistedRegion`: checked with the whole file (environments.ts).
+const region = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required: the AWS region of the cache, for example eu-west-2' : undefined) })
   .describe('The AWS region of the cache, for example eu-west-2. Not China or GovCloud.');
+
+/** Tags, checked against AWS's limits; `alsoApplied` counts the tags the stack adds to every resource. */
+const tagsSchema = (alsoApplied: number) =>
+  z.record(z.string(), z.string()).check((ctx) => {
+    for (const problem of tagProblems(ctx.value, alsoApplied)) {
+      ctx.issues.push({ code: 'custom', message: problem.message, input: ctx.value, ...(problem.key !== undefined ? { path: [problem.key] } : {}) });
+    }
+  });
 
 const upstream = z
   .enum(UPSTREAM_NAMES, {
@@ -48,6 +56,7 @@ const roleName = z.string().regex(IAM_ROLE_NAME, { error: (issue) => `"${String(
 /** The default tags every resource gets; an environment's own `tags` may not redefine them. */
 export const ENVIRONMENT_TAG = 'Environment';
 export const PROJECT_TAG = 'Project';
+const STACK_TAGS = [ENVIRONMENT_TAG, PROJECT_TAG] as const;
 export const PROJECT = 'ecr-pull-through-cache';
 
 /** What the registry's scanning configuration covers: the whole registry, or only the cache prefixes. */
@@ -77,7 +86,7 @@ const repositoriesSchema = z
       .describe('MUTABLE (default) or MUTABLE_WITH_EXCLUSION. IMMUTABLE would stop the cache from refreshing tags.'),
     immutableTags: z.array(z.string().min(1)).optional().describe('With MUTABLE_WITH_EXCLUSION: wildcard filters of immutable tags.'),
     kmsKey: z.string().optional().describe('KMS key ARN to encrypt cache repositories with. Default: AES256.'),
-    tags: z.record(z.string(), z.string()).optional().describe('Tags of the cache repositories ECR creates.'),
+    tags: tagsSchema(0).optional().describe('Tags of the cache repositories ECR creates.'),
     roleArn: z
       .string()
       .optional()
@@ -118,11 +127,14 @@ export const environmentSchema = z
     $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
     account,
     region,
+    allowUnlistedRegion: z
+      .boolean()
+      .optional()
+      .describe("Accept a region this tool's list (the AWS SDK's) does not have yet, for a region AWS opened after it. Default: false."),
     production: z.boolean().optional().describe('Production: the credential secrets cannot be destroyed (prevent_destroy).'),
-    tags: z
-      .record(z.string(), z.string())
+    tags: tagsSchema(STACK_TAGS.length)
       .check((ctx) => {
-        for (const key of [ENVIRONMENT_TAG, PROJECT_TAG]) {
+        for (const key of STACK_TAGS) {
           if (Object.hasOwn(ctx.value, key)) {
             ctx.issues.push({ code: 'custom', path: [key], message: `is set by the stack (${key}: the environment's name or the project); use another key`, input: ctx.value });
           }
@@ -136,12 +148,12 @@ export const environmentSchema = z
           .string()
           .regex(S3_BUCKET_NAME, { error: (issue) => `"${String(issue.input)}" is not an S3 bucket name (3-63 lower-case letters, digits, "." or "-")` })
           .describe('S3 bucket of the Terraform state.'),
-        key: z.string().min(1).optional().describe('Object key. Default: ecr-pull-through-cache/<environment>.tfstate.'),
-        region: z
+        key: z
           .string()
-          .regex(REGION_PATTERN, { error: (issue) => `"${String(issue.input)}" is not an AWS region name (for example eu-west-2)` })
+          .min(1, { error: 'must not be empty: the object key of the state, for example ecr-pull-through-cache/<environment>.tfstate' })
           .optional()
-          .describe("The bucket's region. Default: the environment's region."),
+          .describe('Object key. Default: ecr-pull-through-cache/<environment>.tfstate.'),
+        region: z.string().optional().describe("The bucket's region. Default: the environment's region."),
       })
       .optional()
       .describe('Keep the Terraform state in S3 (encrypted, with a lock file). Default: a local state file.'),

@@ -9,7 +9,15 @@ import { closest } from 'fastest-levenshtein';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type RepositoryTemplateSettings, repositoryTemplateProblems } from './repository-template-checks';
-import { MAX_RULES_PER_REGISTRY, ROOT_PREFIX, repositoryPrefixProblem, unscannedRepositoriesEffect } from './ecr-facts';
+import {
+  MAX_RULES_PER_REGISTRY,
+  ROOT_PREFIX,
+  type RegionOptions,
+  regionNameProblem,
+  regionProblem,
+  repositoryPrefixProblem,
+  unscannedRepositoriesEffect,
+} from './ecr-facts';
 import { environmentSchema, knownKeysAt, ruleSchema, type SCANNING_SCOPES } from './environment-schema';
 import type { CacheRegistry, RuleSettings } from './rule-checks';
 import { UserError } from './errors';
@@ -63,26 +71,43 @@ export const YAML_EXTENSIONS = ['.yaml', '.yml'];
 /** The project's root: where main.ts and environments/ live. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `ECR_CACHE_ENVIRONMENTS`, or the project's environments/ folder. */
-export function environmentsDirectory(override?: string): string {
-  return resolve(override ?? process.env.ECR_CACHE_ENVIRONMENTS ?? join(PROJECT_ROOT, 'environments'));
+/** Environment files are read whole and checked line by line: a larger one is a mistake, not an environment. */
+export const MAX_ENVIRONMENT_FILE_BYTES = 256 * 1024;
+
+/**
+ * The folder the user typed relative paths in. npm runs scripts in the project's root and says where the user was in
+ * INIT_CWD, so `cd cli && ECR_CACHE_ENVIRONMENTS=../examples npm run synth` means cli/../examples.
+ */
+export function userDirectory(): string {
+  // Only an npm script in this project: a process it starts elsewhere inherits INIT_CWD, but was given its own folder.
+  const npmScript = process.env.npm_lifecycle_event !== undefined && resolve(process.cwd()) === PROJECT_ROOT;
+  return (npmScript && process.env.INIT_CWD) || process.cwd();
 }
 
-/** The environment files of a folder, sorted by name. */
+/** A path the user gave, absolute. */
+export function userPath(path: string): string {
+  return resolve(userDirectory(), path);
+}
+
+/** `--environments`, else `ECR_CACHE_ENVIRONMENTS`, else the project's environments/ folder. */
+export function environmentsDirectory(override?: string): string {
+  const fromVariable = process.env.ECR_CACHE_ENVIRONMENTS;
+  if (override === undefined && fromVariable !== undefined && fromVariable.trim() === '') {
+    throw new UserError('ECR_CACHE_ENVIRONMENTS is set but empty: unset it to use environments/, or set it to a folder of environment files');
+  }
+  return userPath(override ?? fromVariable ?? join(PROJECT_ROOT, 'environments'));
+}
+
+/**
+ * The environment files of a folder, sorted by name: every entry whose name ends in .yaml or .yml, whatever its case,
+ * so that checking it says what is wrong with a folder named like a file or an upper-case extension. Hidden entries
+ * (`.name.yaml`, an editor's or a tool's) are not environments and are left out.
+ */
 export function environmentFiles(directory: string): string[] {
   return readdirSync(directory)
-    .filter((entry) => YAML_EXTENSIONS.includes(extname(entry)) && !isDirectory(join(directory, entry)))
+    .filter((entry) => !entry.startsWith('.') && YAML_EXTENSIONS.includes(extname(entry).toLowerCase()))
     .sort()
     .map((entry) => join(directory, entry));
-}
-
-/** A broken link or an unreadable entry is not a folder: it stays in the list, and reading it reports why. */
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 export function formatProblem(problem: Problem): string {
@@ -127,12 +152,14 @@ export function loadEnvironments(directory = environmentsDirectory()): LoadResul
   return result;
 }
 
-function environmentFilesOrProblem(directory: string): string[] {
-  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
-    throw new EnvironmentError([{ file: displayPath(directory), path: [], message: 'no such folder of environment files' }]);
+/** The environment files of a folder, or an EnvironmentError that says why there are none. */
+export function environmentFilesOrProblem(directory: string, options: { allowEmpty?: boolean } = {}): string[] {
+  if (!existsSync(directory)) throw new EnvironmentError([{ file: displayPath(directory), path: [], message: 'no such folder of environment files' }]);
+  if (!statSync(directory).isDirectory()) {
+    throw new EnvironmentError([{ file: displayPath(directory), path: [], message: 'is a file, not a folder of environment files' }]);
   }
   const files = environmentFiles(directory);
-  if (files.length === 0) {
+  if (files.length === 0 && !options.allowEmpty) {
     throw new EnvironmentError([{ file: displayPath(directory), path: [], message: 'holds no environment files (<name>.yaml)' }]);
   }
   return files;
@@ -195,11 +222,22 @@ export function checkEnvironmentFile(path: string): FileResult {
     });
   }
 
+  const extension = extname(path);
+  if (!YAML_EXTENSIONS.includes(extension)) {
+    problems.push({ file, path: [], message: `environment files end in ${YAML_EXTENSIONS.join(' or ')}, in lower case, not "${extension}"` });
+  }
+
   let text: string;
   try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return { problems: [...problems, { file, path: [], message: 'is a folder: an environment is a file' }], warnings };
+    if (stat.size > MAX_ENVIRONMENT_FILE_BYTES) {
+      const size = stat.size >= 1024 * 1024 ? `${(stat.size / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(stat.size / 1024)} KiB`;
+      return { problems: [...problems, { file, path: [], message: `is ${size}; an environment file is at most ${MAX_ENVIRONMENT_FILE_BYTES / 1024} KiB` }], warnings };
+    }
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    return { problems: [{ file, path: [], message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }], warnings };
+    return { problems: [...problems, { file, path: [], message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }], warnings };
   }
 
   const lineCounter = new LineCounter();
@@ -209,6 +247,8 @@ export function checkEnvironmentFile(path: string): FileResult {
       const line = lineCounter.linePos(error.pos[0]).line;
       if (error.code === 'DUPLICATE_KEY') {
         problems.push({ file, path: pathAtOffset(document, error.pos[0]), message: 'duplicate key: YAML keys must be unique', line });
+      } else if (error.code === 'MULTIPLE_DOCS') {
+        problems.push({ file, path: [], message: 'holds more than one YAML document (a "---" line): an environment file is one document', line });
       } else {
         problems.push({ file, path: [], message: `is not valid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`, line });
       }
@@ -242,7 +282,17 @@ export function checkEnvironmentFile(path: string): FileResult {
 
   // Rules whose own fields parse are checked against AWS's rules even when other parts of the file do not.
   const raw = data as Record<string, unknown>;
-  const registry = parsedRegistry(raw);
+  const regionOptions = { allowUnlistedRegion: raw.allowUnlistedRegion === true };
+  if (typeof raw.region === 'string') {
+    const problem = regionProblem(raw.region, regionOptions);
+    if (problem) add(['region'], problem);
+  }
+  const stateRegion = (raw.state as Record<string, unknown> | undefined)?.region;
+  if (typeof stateRegion === 'string') {
+    const problem = regionNameProblem(stateRegion, regionOptions);
+    if (problem) add(['state', 'region'], problem);
+  }
+  const registry = parsedRegistry(raw, regionOptions);
   const rules: RuleSettings[] = [];
   const rawRules = raw.rules;
   if (rawRules !== null && typeof rawRules === 'object' && !Array.isArray(rawRules)) {
@@ -355,6 +405,7 @@ export function checkEnvironmentFile(path: string): FileResult {
     file,
     account: settings.account,
     region: settings.region,
+    ...(settings.allowUnlistedRegion ? { allowUnlistedRegion: true } : {}),
     tags: settings.tags ?? {},
     ...(settings.state
       ? {
@@ -410,11 +461,10 @@ function checkRepositoryTemplates(
 }
 
 /** The account and region, when both are valid: some rule checks need them. */
-function parsedRegistry(raw: Record<string, unknown>): CacheRegistry | undefined {
-  const shape = environmentSchema.shape;
-  const account = shape.account.safeParse(raw.account);
-  const region = shape.region.safeParse(raw.region);
-  return account.success && region.success ? { account: account.data, region: region.data } : undefined;
+function parsedRegistry(raw: Record<string, unknown>, regionOptions: RegionOptions): CacheRegistry | undefined {
+  const account = environmentSchema.shape.account.safeParse(raw.account);
+  const region = typeof raw.region === 'string' && regionProblem(raw.region, regionOptions) === undefined ? raw.region : undefined;
+  return account.success && region !== undefined ? { account: account.data, region, ...regionOptions } : undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): { path: FieldPath; message: string }[] {
@@ -559,8 +609,8 @@ function crossEnvironmentProblems(environments: readonly Environment[]): Problem
   return problems;
 }
 
-/** A path as the user knows it: relative to the working folder when inside it. */
+/** A path as the user knows it: relative to the folder they are in when inside it. */
 export function displayPath(path: string): string {
-  const relativePath = relative(process.cwd(), resolve(path));
+  const relativePath = relative(userDirectory(), resolve(path));
   return relativePath && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : resolve(path);
 }

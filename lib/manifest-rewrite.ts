@@ -1,9 +1,10 @@
 /**
- * Rewrites the image references of Kubernetes manifests and Helm values to pull through the cache.
- * The yaml Document API finds each image scalar and its exact place in the source; only those bytes are replaced,
- * so comments, key order, quoting and layout stay as they were.
+ * Rewrites the image references of Kubernetes manifests, Kustomize image overrides and Helm values to pull through
+ * the cache. The yaml Document API finds each image scalar and its exact place in the source; only those bytes are
+ * replaced (or, for a Kustomize image without `newName`, one line inserted), so comments, key order, quoting and
+ * layout stay as they were. Every image it sees but does not change is reported, with the reason.
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parse, parseAllDocuments, type Scalar } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parse, parseAllDocuments, type Scalar, type YAMLMap } from 'yaml';
 
 /** Maps one image reference; throws (with a `reason`) when it cannot. */
 export type ImageMapper = (reference: string) => string;
@@ -18,6 +19,8 @@ export interface UnmappedImage {
   readonly line: number;
   readonly reference: string;
   readonly reason: string;
+  /** True when no rule pulls it through the cache (what `--strict` fails on); false when a rule would, but rewrite leaves it. */
+  readonly noRule: boolean;
 }
 
 export interface RewriteResult {
@@ -29,16 +32,24 @@ export interface RewriteResult {
 /** Kinds whose pod spec holds containers, and where the pod spec is. */
 const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
   Deployment: ['spec', 'template', 'spec'],
   StatefulSet: ['spec', 'template', 'spec'],
   DaemonSet: ['spec', 'template', 'spec'],
   ReplicaSet: ['spec', 'template', 'spec'],
   Job: ['spec', 'template', 'spec'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  // Argo Rollouts (argoproj.io/v1alpha1): a Deployment's pod template.
+  Rollout: ['spec', 'template', 'spec'],
 };
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 /** Siblings that mark a map with `repository` as an image in Helm values. */
 const IMAGE_MAP_HINTS = ['tag', 'digest', 'pullPolicy'];
+/** Kinds whose keys are data, not configuration: an `image` key there is not an image to report. */
+const DATA_KINDS = new Set(['ConfigMap', 'Secret']);
+
+/** The kinds and places rewrite reads, for help texts and the README. */
+export const READ_KINDS = [...Object.keys(POD_SPEC_PATHS), 'HelmRelease (spec.values)', 'Application (Argo CD helm.valuesObject)', 'Kustomization (images)'];
 
 interface Edit {
   readonly start: number;
@@ -48,14 +59,14 @@ interface Edit {
 
 export class YamlRewriteError extends Error {}
 
-/** Rewrites every image reference of a YAML stream (one or more documents). */
+/** Rewrites every image reference of a YAML stream (one or more documents). Linear in the size of the stream. */
 export function rewriteImages(source: string, mapImage: ImageMapper): RewriteResult {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(source, { lineCounter });
   if (!Array.isArray(documents)) return { text: source, changes: [], unmapped: [] };
-  const broken = documents.flatMap((document) => document.errors);
-  if (broken.length > 0) {
-    throw new YamlRewriteError(`not valid YAML: ${broken[0]!.message.split('\n')[0]} (line ${lineCounter.linePos(broken[0]!.pos[0]).line})`);
+  for (const document of documents) {
+    const [error] = document.errors;
+    if (error) throw new YamlRewriteError(`not valid YAML: ${error.message.split('\n')[0]} (line ${lineCounter.linePos(error.pos[0]).line})`);
   }
 
   const edits: Edit[] = [];
@@ -63,29 +74,44 @@ export function rewriteImages(source: string, mapImage: ImageMapper): RewriteRes
   const unmapped: UnmappedImage[] = [];
   const lineOf = (node: Node) => lineCounter.linePos(node.range![0]).line;
 
-  /** The new value of a scalar holding a reference, or undefined (and listed) when it stays. */
-  const mapped = (node: Scalar, reference: string): string | undefined => {
+  /** The cache URI of a reference, or undefined (and listed) when it has none. */
+  const mapped = (node: Node, reference: string): string | undefined => {
     try {
-      const to = mapImage(reference);
-      return to === reference ? undefined : to;
+      return mapImage(reference);
     } catch (error) {
-      unmapped.push({ line: lineOf(node), reference, reason: (error as { reason?: string }).reason ?? (error as Error).message });
+      unmapped.push({ line: lineOf(node), reference, reason: (error as { reason?: string }).reason ?? (error as Error).message, noRule: true });
       return undefined;
     }
+  };
+  /** An image rewrite leaves: says whether the cache could serve it, so `--strict` still sees a missing rule. */
+  const leave = (node: Node, reference: string, why: string) => {
+    let noRule = false;
+    let serves = '';
+    try {
+      const uri = mapImage(reference);
+      serves = uri === reference ? '' : ` (the cache would serve it as ${uri})`;
+    } catch (error) {
+      noRule = true;
+      serves = ` (and ${(error as { reason?: string }).reason ?? (error as Error).message})`;
+    }
+    unmapped.push({ line: lineOf(node), reference, reason: `${why}${serves}`, noRule });
   };
   const replace = (node: Scalar, value: string) => {
     const [start, end] = node.range!;
     edits.push({ start, end, text: representLike(node, value) });
   };
+  const change = (node: Node, from: string, to: string) => changes.push({ line: lineOf(node), from, to });
 
   /** A scalar that holds a whole reference (`image:` of a container, `repository: ghcr.io/x/y`). */
   const rewriteReference = (node: unknown) => {
-    const reference = referenceScalar(node);
-    if (!reference) return;
-    const to = mapped(reference, String(reference.value));
-    if (to === undefined) return;
-    replace(reference, to);
-    changes.push({ line: lineOf(reference), from: String(reference.value), to });
+    const scalar = stringScalar(node);
+    if (!scalar) return;
+    if (!isRewritable(scalar)) return leave(scalar, String(scalar.value).trim(), 'a block scalar (| or >) is left as written');
+    const from = String(scalar.value);
+    const to = mapped(scalar, from);
+    if (to === undefined || to === from) return;
+    replace(scalar, to);
+    change(scalar, from, to);
   };
 
   /** `registry` + `repository`: the registry takes the cache's, the repository stays when it can. */
@@ -94,13 +120,12 @@ export function rewriteImages(source: string, mapImage: ImageMapper): RewriteRes
     const repository = String(repositoryNode.value);
     const from = `${registry}/${repository}`;
     const to = mapped(registryNode, from);
-    if (to === undefined) return;
+    if (to === undefined || to === from) return;
     const keepsRepository = to.endsWith(`/${repository}`);
     const slash = to.indexOf('/');
-    const newRegistry = keepsRepository ? to.slice(0, to.length - repository.length - 1) : to.slice(0, slash);
-    replace(registryNode, newRegistry);
+    replace(registryNode, keepsRepository ? to.slice(0, to.length - repository.length - 1) : to.slice(0, slash));
     if (!keepsRepository) replace(repositoryNode, to.slice(slash + 1));
-    changes.push({ line: lineOf(registryNode), from, to });
+    change(registryNode, from, to);
   };
 
   const walkValues = (node: unknown, key?: string) => {
@@ -110,8 +135,8 @@ export function rewriteImages(source: string, mapImage: ImageMapper): RewriteRes
     }
     if (!isMap(node)) return;
     // `registry` with `repository`, or with `image` as ingress-nginx's chart names it.
-    const registry = referenceScalar(node.get('registry', true));
-    const repository = referenceScalar(node.get('repository', true)) ?? (registry ? referenceScalar(node.get('image', true)) : undefined);
+    const registry = rewritableScalar(node.get('registry', true));
+    const repository = rewritableScalar(node.get('repository', true)) ?? (registry ? rewritableScalar(node.get('image', true)) : undefined);
     let handled: Scalar | undefined;
     if (repository && registry && String(registry.value) !== '') {
       rewriteRegistryAndRepository(registry, repository);
@@ -128,42 +153,141 @@ export function rewriteImages(source: string, mapImage: ImageMapper): RewriteRes
     }
   };
 
+  /** Kustomize `images`: `newName` is mapped; an image without one gets a `newName` line. */
+  const rewriteKustomizeImages = (images: unknown) => {
+    if (!isSeq(images)) return;
+    for (const item of images.items) {
+      if (!isMap(item)) continue;
+      const newName = item.get('newName', true);
+      if (newName !== undefined) {
+        rewriteReference(newName);
+        continue;
+      }
+      const name = stringScalar(item.get('name', true));
+      if (!name) continue;
+      const from = String(name.value);
+      const to = mapped(name, from);
+      if (to === undefined || to === from) continue;
+      edits.push(insertNewName(source, item, name, to));
+      change(name, from, to);
+    }
+  };
+
+  /** Every `image: <string>` below a node of a kind rewrite does not read: reported, not changed. */
+  const reportImages = (node: unknown, kind: string) => {
+    if (isSeq(node)) for (const item of node.items) reportImages(item, kind);
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const scalar = isScalar(pair.key) && pair.key.value === 'image' ? stringScalar(pair.value) : undefined;
+      if (scalar) leave(scalar, String(scalar.value).trim(), `kind ${kind} is not one rewrite reads`);
+      else reportImages(pair.value, kind);
+    }
+  };
+
   const walkManifest = (node: unknown) => {
     if (!isMap(node)) return;
-    const kind = stringScalar(node.get('kind', true))?.value;
+    const kind = stringScalar(node.get('kind', true))?.value as string | undefined;
     if (kind === 'List') {
       const items = node.get('items', true);
       if (isSeq(items)) for (const item of items.items) walkManifest(item);
     } else if (kind === 'HelmRelease') {
       walkValues(node.getIn(['spec', 'values'], true));
+    } else if (kind === 'Application' && node.has('spec')) {
+      // Argo CD: one source, or several.
+      const sources = [node.getIn(['spec', 'source'], true), ...(seqItems(node.getIn(['spec', 'sources'], true)) ?? [])];
+      for (const source of sources.filter(isMap)) {
+        walkValues(source.getIn(['helm', 'valuesObject'], true));
+        const values = stringScalar(source.getIn(['helm', 'values'], true));
+        if (values) reportEmbeddedValues(values);
+      }
+    } else if (kind === 'Kustomization') {
+      // Kustomize's own file (kustomize.config.k8s.io) keeps `images` at the top; Flux's (kustomize.toolkit.fluxcd.io) in spec.
+      rewriteKustomizeImages(node.get('images', true) ?? node.getIn(['spec', 'images'], true));
     } else if (typeof kind === 'string' && POD_SPEC_PATHS[kind]) {
       const podSpec = node.getIn(POD_SPEC_PATHS[kind]!, true);
       for (const list of CONTAINER_LISTS) {
-        const containers = isMap(podSpec) ? podSpec.get(list, true) : undefined;
-        if (!isSeq(containers)) continue;
-        for (const container of containers.items) if (isMap(container)) rewriteReference(container.get('image', true));
+        for (const container of (isMap(podSpec) ? seqItems(podSpec.get(list, true)) : undefined) ?? []) {
+          if (isMap(container)) rewriteReference(container.get('image', true));
+        }
       }
     } else if (kind === undefined && !node.has('apiVersion')) {
-      // Not a Kubernetes object: a Helm values file.
-      walkValues(node);
+      // A kustomization.yaml without apiVersion and kind, or else a Helm values file.
+      if (node.has('images') && (node.has('resources') || node.has('bases') || node.has('components'))) rewriteKustomizeImages(node.get('images', true));
+      else walkValues(node);
+    } else if (kind !== undefined && !DATA_KINDS.has(kind)) {
+      reportImages(node, kind);
+    }
+  };
+
+  /** Argo CD `helm.values` is YAML inside a string: its images are reported, with the way to have them rewritten. */
+  const reportEmbeddedValues = (values: Scalar) => {
+    let inner: RewriteResult;
+    try {
+      inner = rewriteImages(String(values.value), mapImage);
+    } catch {
+      return;
+    }
+    const base = lineOf(values);
+    for (const found of [...inner.changes.map((item) => ({ line: item.line, reference: item.from })), ...inner.unmapped]) {
+      unmapped.push({
+        line: base + found.line,
+        reference: found.reference,
+        reason: 'Argo CD helm.values is a string rewrite does not edit: move the values to helm.valuesObject',
+        noRule: 'noRule' in found && found.noRule,
+      });
     }
   };
 
   for (const document of documents) walkManifest(document.contents);
+  return { text: applyEdits(source, edits), changes: changes.sort(byLine), unmapped: unmapped.sort(byLine) };
+}
 
-  let text = source;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-  return { text, changes: changes.sort((a, b) => a.line - b.line), unmapped: unmapped.sort((a, b) => a.line - b.line) };
+const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+
+/** The source with every edit applied, in one pass: linear in its size whatever the number of edits. */
+function applyEdits(source: string, edits: readonly Edit[]): string {
+  if (edits.length === 0) return source;
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const edit of sorted) {
+    pieces.push(source.slice(at, edit.start), edit.text);
+    at = edit.end;
+  }
+  pieces.push(source.slice(at));
+  return pieces.join('');
+}
+
+/** A `newName: <uri>` entry after `name` in a Kustomize image: on its own line in a block map, inline in a flow map. */
+function insertNewName(source: string, item: YAMLMap, name: Scalar, uri: string): Edit {
+  const value = representLike({ type: 'PLAIN' } as Scalar, uri);
+  const pair = item.items.find((candidate) => isPair(candidate) && candidate.value === name)!;
+  const keyStart = (pair.key as Node).range![0];
+  if (item.flow) return { start: name.range![1], end: name.range![1], text: `, newName: ${value}` };
+  const lineStart = source.lastIndexOf('\n', keyStart - 1) + 1;
+  // The key's column, whatever precedes it on its line (`- ` of a sequence item).
+  const indent = ' '.repeat(keyStart - lineStart);
+  const lineEnd = source.indexOf('\n', name.range![1]);
+  const at = lineEnd === -1 ? source.length : lineEnd;
+  return { start: at, end: at, text: `\n${indent}newName: ${value}` };
+}
+
+function seqItems(node: unknown): unknown[] | undefined {
+  return isSeq(node) ? node.items : undefined;
 }
 
 function stringScalar(node: unknown): Scalar | undefined {
   return isScalar(node) && typeof node.value === 'string' && node.range ? node : undefined;
 }
 
-/** A scalar that can be rewritten in place: block scalars (`|`, `>`) are left alone. */
-function referenceScalar(node: unknown): Scalar | undefined {
+/** Block scalars (`|`, `>`) are left alone: their bytes are not the value. */
+function isRewritable(scalar: Scalar): boolean {
+  return scalar.type === 'PLAIN' || scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
+}
+
+function rewritableScalar(node: unknown): Scalar | undefined {
   const scalar = stringScalar(node);
-  return scalar && (scalar.type === 'PLAIN' || scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE') ? scalar : undefined;
+  return scalar && isRewritable(scalar) ? scalar : undefined;
 }
 
 /** `value` written in the quoting style `node` had. */

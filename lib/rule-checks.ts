@@ -8,6 +8,7 @@ import {
   parseArn,
   parsePrivateRegistryHost,
   partitionOf,
+  type RegionOptions,
   repositoryPrefixProblem,
 } from './ecr-facts';
 import { boundedName } from './names';
@@ -48,7 +49,7 @@ export interface RuleSettings {
 }
 
 /** The private registry (account + region) that holds the cache. */
-export interface CacheRegistry {
+export interface CacheRegistry extends RegionOptions {
   readonly account: string;
   readonly region: string;
 }
@@ -72,7 +73,7 @@ export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry): Rule
     return problems;
   }
   const spec = upstream(rule.upstream);
-  add('registry', upstreamRegistryProblem(rule.upstream, rule.registry));
+  add('registry', upstreamRegistryProblem(rule.upstream, rule.registry, registry));
 
   if (rule.upstreamPrefix !== undefined) {
     if (!spec.supportsUpstreamPrefix) {

@@ -3,7 +3,7 @@
  * outputs and image mapping all read it; no fact about an upstream is written anywhere else.
  * Source: ../shared/reference/ecr-pull-through-cache.md ("Upstream registries").
  */
-import { parsePrivateRegistryHost, regionProblem } from './ecr-facts';
+import { parsePrivateRegistryHost, type RegionOptions, regionProblem } from './ecr-facts';
 
 /** How ECR authenticates to the upstream. */
 export type UpstreamAuth =
@@ -22,7 +22,7 @@ export interface UpstreamSpec {
   /** When the host varies, what it looks like, and why a given one is wrong (undefined when right). */
   readonly hostFormat?: {
     readonly example: string;
-    readonly problem: (host: string) => string | undefined;
+    readonly problem: (host: string, options?: RegionOptions) => string | undefined;
   };
   /** Other hosts that name the same registry in image references. */
   readonly aliases?: readonly string[];
@@ -37,10 +37,10 @@ export interface UpstreamSpec {
   readonly supportsUpstreamPrefix?: boolean;
 }
 
-function privateEcrHostProblem(host: string): string | undefined {
+function privateEcrHostProblem(host: string, options?: RegionOptions): string | undefined {
   const parsed = parsePrivateRegistryHost(host);
   if (!parsed) return `"${host}" is not a private ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com)`;
-  return regionProblem(parsed.region);
+  return regionProblem(parsed.region, options);
 }
 
 function azureHostProblem(host: string): string | undefined {
@@ -109,14 +109,14 @@ export function isUpstreamName(name: string): name is UpstreamName {
 }
 
 /** Why `registry` cannot be this upstream's `upstream_registry_url` (undefined when it can, or may be derived). */
-export function upstreamRegistryProblem(name: UpstreamName, registry: string | undefined): string | undefined {
+export function upstreamRegistryProblem(name: UpstreamName, registry: string | undefined, options?: RegionOptions): string | undefined {
   const spec = upstream(name);
   if (spec.host !== undefined) {
     if (registry === undefined || registry === spec.host) return undefined;
     return `${name}'s registry is always ${spec.host}; remove "registry" or set it to that`;
   }
   if (registry === undefined) return `${name} needs "registry", its host (for example ${spec.hostFormat!.example})`;
-  return spec.hostFormat!.problem(registry);
+  return spec.hostFormat!.problem(registry, options);
 }
 
 /** The `upstream_registry_url` of a rule. Call after validation. */

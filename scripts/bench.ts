@@ -11,7 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
+import { cacheImageUri } from '../lib/cache-uri';
+import { loadEnvironment, PROJECT_ROOT } from '../lib/environments';
+import { rewriteImages } from '../lib/manifest-rewrite';
 import { readTree } from './read-tree';
 
 const RUNS = 5;
@@ -87,6 +89,35 @@ function synthApp(environments: string, barrel: boolean): Sample {
 const seconds = (value: number) => `${value.toFixed(2)} s`;
 const megabytes = (value: number) => `${value.toFixed(0)} MB`;
 
+const REWRITE_SIZES = [1_000, 10_000] as const;
+
+/** A stream of Deployments, two containers each, one image with a rule and one without. */
+function manifests(count: number): string {
+  return Array.from(
+    { length: count },
+    (_, index) =>
+      `---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${index}\nspec:\n  template:\n    spec:\n      containers:\n` +
+      `      - name: a\n        image: nginx:1.${index}\n      - name: b\n        image: mcr.microsoft.com/app-${index}:v1\n`,
+  ).join('');
+}
+
+/** Documents per second of rewriteImages at each size: the median of three runs. */
+function rewriteThroughput(): Map<number, number> {
+  const environment = loadEnvironment('dev', join(PROJECT_ROOT, '__tests__', 'fixtures', 'environments'));
+  const mapper = (reference: string) => cacheImageUri(environment, reference);
+  return new Map(
+    REWRITE_SIZES.map((size) => {
+      const source = manifests(size);
+      const rates = Array.from({ length: 3 }, () => {
+        const start = performance.now();
+        rewriteImages(source, mapper);
+        return size / ((performance.now() - start) / 1000);
+      }).sort((a, b) => a - b);
+      return [size, rates[1]!];
+    }),
+  );
+}
+
 function main(): number {
   console.log(`ecr-pull-through-cache benchmark: node ${process.version}, ${RUNS} runs each (median), ${new Date().toISOString()}\n`);
   const app = new Map<number, { lean: Sample; barrel?: Sample }>();
@@ -123,6 +154,12 @@ function main(): number {
       `${(cli.seconds / fast.seconds).toFixed(1)}x faster, ${same ? 'the same' : 'DIFFERENT'} cdktf.out`,
   );
 
+  const rewrite = rewriteThroughput();
+  console.log(
+    `\nrewrite (in process, ${REWRITE_SIZES.map((size) => `${size} documents: ${Math.round(rewrite.get(size)!)} documents/s`).join(', ')}): ` +
+      `${(rewrite.get(REWRITE_SIZES[1])! / rewrite.get(REWRITE_SIZES[0])!).toFixed(2)}x the throughput at ${REWRITE_SIZES[1]} as at ${REWRITE_SIZES[0]}`,
+  );
+
   const unit = repeat(1, () => run('npm', ['run', '-s', 'test:unit']));
   console.log(`unit test suite (npm run test:unit): ${seconds(unit.seconds)}`);
 
@@ -132,6 +169,10 @@ function main(): number {
     [`unit test suite in under ${BUDGET.unitSeconds} s (${seconds(unit.seconds)})`, unit.seconds < BUDGET.unitSeconds],
     [`npm run synth at least ${BUDGET.synthSpeedup}x faster than npx cdktf synth (${(cli.seconds / fast.seconds).toFixed(1)}x)`, cli.seconds / fast.seconds >= BUDGET.synthSpeedup],
     ['npm run synth writes the same cdktf.out as npx cdktf synth', same],
+    [
+      `rewrite is linear: documents/s at ${REWRITE_SIZES[1]} at least half of that at ${REWRITE_SIZES[0]}`,
+      rewrite.get(REWRITE_SIZES[1])! >= 0.5 * rewrite.get(REWRITE_SIZES[0])!,
+    ],
   ];
   console.log('\nbudgets:');
   for (const [what, met] of checks) console.log(`  ${met ? 'ok  ' : 'MISS'}  ${what}`);

@@ -1,6 +1,6 @@
 import { App } from 'cdktf';
 import { UserError } from '../lib/errors';
-import { type Environment, environmentsDirectory, loadEnvironments, type Problem } from '../lib/environments';
+import { type Environment, environmentsDirectory, loadEnvironments, type Problem, userPath } from '../lib/environments';
 import { type Finding, formatFinding, policyFindings } from '../lib/policy-checks';
 import { EcrCacheStack } from './ecr-cache-stack';
 import { discardOutput, installOutput, stagingFolder, underCdktfCli } from './output';
@@ -42,7 +42,9 @@ export function buildStacks(app: App, environments: readonly Environment[]): Ecr
  * EnvironmentError or PolicyFindingsError.
  */
 export function synthesize(options: SynthesizeOptions = {}): Synthesized {
-  const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  // A folder the user names is where they typed it (npm runs scripts from the project's root); the default is the project's.
+  const named = options.outdir ?? process.env.CDKTF_OUTDIR;
+  const outdir = named === undefined || named === '' ? 'cdktf.out' : userPath(named);
   let staging: string | undefined;
   try {
     const { environments, warnings } = loadEnvironments(environmentsDirectory(options.environments));

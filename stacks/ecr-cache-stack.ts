@@ -47,6 +47,7 @@ export class EcrCacheStack extends TerraformStack {
           ...rule,
           account,
           region,
+          allowUnlistedRegion: environment.allowUnlistedRegion,
           secretRecoveryWindowInDays: environment.secrets.recoveryWindowDays,
           preventSecretDestroy: environment.production,
         }),

@@ -1,0 +1,9 @@
+/** Writes lib/aws-regions.ts from the installed AWS SDK's partitions (scripts/aws-partitions.ts). */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/environments';
+import { awsRegionsSource } from './aws-partitions';
+
+const target = join(PROJECT_ROOT, 'lib', 'aws-regions.ts');
+writeFileSync(target, awsRegionsSource());
+console.log(`wrote ${target}`);
