@@ -356,6 +356,10 @@ const CASES: Record<string, Case> = {
       ['a.yaml', 'rules.team-a', "its Terraform address name team_a is also rule team/a's"],
     ],
   },
+  'an existing node role whose attachment would take the created role\'s address': {
+    files: { 'a.yaml': env(quay, 'nodes: { existingRoles: [node] }\n') },
+    problems: [['a.yaml', 'nodes.existingRoles[0]', '"node" would share the Terraform address name node of the role this stack creates']],
+  },
   'two existing node roles whose attachments would share a Terraform address': {
     files: { 'a.yaml': env(quay, 'nodes: { existingRoles: [eks-node, eks_node] }\n') },
     problems: [['a.yaml', 'nodes.existingRoles[1]', '"eks_node" and "eks-node" would share the Terraform address name eks_node']],

@@ -5,7 +5,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { join } from 'node:path';
 import { CacheRepositoryTemplate } from '../lib/cache-repository-template';
 import { CacheScanning } from '../lib/cache-scanning';
@@ -217,6 +217,8 @@ describe('registry scanning', () => {
       ],
     });
     expect(() => new CacheScanning(Testing.app(), 's', { scanType: 'BASIC', frequency: 'CONTINUOUS_SCAN' })).toThrow(/CONTINUOUS_SCAN needs ENHANCED/);
-    expect(() => new CacheScanning(Testing.app(), 's', { scanType: 'BASIC', onlyPrefixes: [] })).toThrow(/leave it out to scan the whole registry/);
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    new CacheScanning(stack, 's', { scanType: 'BASIC', onlyPrefixes: [] });
+    expect(() => Testing.synth(stack, true)).toThrow(/leave it out to scan the whole registry/);
   });
 });

@@ -28,17 +28,30 @@ export interface CacheScanningProps {
  */
 export class CacheScanning extends Construct {
   readonly configuration: EcrRegistryScanningConfiguration;
+  private readonly frequency: ScanFrequency;
+  private readonly onlyPrefixes?: string[];
 
   constructor(scope: Construct, id: string, props: CacheScanningProps) {
     super(scope, id);
-    const frequency = props.frequency ?? 'SCAN_ON_PUSH';
-    if (props.scanType === 'BASIC' && frequency !== 'SCAN_ON_PUSH') throw new Error('BASIC scanning only scans on push; CONTINUOUS_SCAN needs ENHANCED');
-    if (props.onlyPrefixes?.length === 0) throw new Error('CacheScanning: onlyPrefixes needs at least one prefix; leave it out to scan the whole registry');
-    const filters = props.onlyPrefixes?.map((prefix) => (prefix === ROOT_PREFIX ? WHOLE_REGISTRY_FILTER : `${prefix}/*`)) ?? [WHOLE_REGISTRY_FILTER];
-    this.configuration = new EcrRegistryScanningConfiguration(this, 'configuration', {
-      scanType: props.scanType,
-      rule: [{ scanFrequency: frequency, repositoryFilter: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })) }],
-    });
+    this.frequency = props.frequency ?? 'SCAN_ON_PUSH';
+    if (props.scanType === 'BASIC' && this.frequency !== 'SCAN_ON_PUSH') throw new Error('BASIC scanning only scans on push; CONTINUOUS_SCAN needs ENHANCED');
+    this.onlyPrefixes = props.onlyPrefixes && [...props.onlyPrefixes];
+    this.configuration = new EcrRegistryScanningConfiguration(this, 'configuration', { scanType: props.scanType, rule: this.rules() });
     nameElement(this.configuration, 'registry');
+    this.node.addValidation({
+      validate: () => (this.onlyPrefixes?.length === 0 ? ['CacheScanning: onlyPrefixes has no prefix; leave it out to scan the whole registry'] : []),
+    });
+  }
+
+  /** Scans one more cache prefix, when the scanning covers only the cache's (`onlyPrefixes`). */
+  addPrefix(prefix: string): void {
+    if (!this.onlyPrefixes) return;
+    this.onlyPrefixes.push(prefix);
+    this.configuration.putRule(this.rules());
+  }
+
+  private rules() {
+    const filters = this.onlyPrefixes?.map((prefix) => (prefix === ROOT_PREFIX ? WHOLE_REGISTRY_FILTER : `${prefix}/*`)) ?? [WHOLE_REGISTRY_FILTER];
+    return [{ scanFrequency: this.frequency, repositoryFilter: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })) }];
   }
 }

@@ -2,25 +2,10 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
+import { IAM_ROLE_NAME_MAX_LENGTH } from './names';
 import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from './ecr-facts';
 import { policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
-
-/** What ECR does with the role in the upstream registry: read its images. */
-export const ECR_UPSTREAM_READ_ACTIONS = [
-  'ecr:BatchGetImage',
-  'ecr:GetDownloadUrlForLayer',
-  'ecr:BatchImportUpstreamImage',
-  'ecr:GetImageCopyStatus',
-] as const;
-
-/** What ECR does with the role in the cache: write the images it copied, and read them back. */
-export const ECR_CACHE_WRITE_ACTIONS = [
-  ...ECR_UPSTREAM_READ_ACTIONS,
-  'ecr:InitiateLayerUpload',
-  'ecr:UploadLayerPart',
-  'ecr:CompleteLayerUpload',
-  'ecr:PutImage',
-] as const;
+import { ECR_CACHE_WRITE_ACTIONS, ECR_UPSTREAM_READ_ACTIONS } from './perms';
 
 export interface EcrUpstreamRoleProps {
   /** IAM role name (at most 64 characters). */
@@ -52,7 +37,7 @@ export class EcrUpstreamRole extends Construct {
     super(scope, id);
     const upstream = parsePrivateRegistryHost(props.upstreamRegistry);
     if (!upstream) throw new Error(`"${props.upstreamRegistry}" is not a private ECR registry host`);
-    if (props.roleName.length > 64) throw new Error(`role name "${props.roleName}" is longer than 64 characters`);
+    if (props.roleName.length > IAM_ROLE_NAME_MAX_LENGTH) throw new Error(`role name "${props.roleName}" is longer than ${IAM_ROLE_NAME_MAX_LENGTH} characters`);
 
     this.role = new IamRole(this, 'role', {
       name: props.roleName,

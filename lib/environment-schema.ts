@@ -6,12 +6,13 @@
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { accountProblem, tagProblems } from './ecr-facts';
+import { IAM_ROLE_NAME_MAX_LENGTH } from './names';
 import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from './repository-template-checks';
 import { RECOVERY_WINDOW_DAYS } from './rule-checks';
 import { UPSTREAM_NAMES } from './upstreams';
 
-const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const IAM_ROLE_NAME_RULE = '1-64 letters, digits or +=,.@_-';
+const IAM_ROLE_NAME = new RegExp(`^[\\w+=,.@-]{1,${IAM_ROLE_NAME_MAX_LENGTH}}$`);
+const IAM_ROLE_NAME_RULE = `1-${IAM_ROLE_NAME_MAX_LENGTH} letters, digits or +=,.@_-`;
 
 const account = z
   .string({

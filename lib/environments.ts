@@ -65,6 +65,8 @@ export interface LoadResult {
 }
 
 export const STACK_NAME_PREFIX = 'ecr-cache-';
+/** The address name of the node role a stack creates (`aws_iam_role.node`), which a grant to an existing role must not take. */
+export const CREATED_NODE_ROLE_ADDRESS = 'node';
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 export const YAML_EXTENSIONS = ['.yaml', '.yml'];
 
@@ -392,6 +394,8 @@ export function checkEnvironmentFile(path: string): FileResult {
     else if (existingRoles.indexOf(role) !== index) add(['nodes', 'existingRoles', index], `"${role}" is listed twice`);
     else if (sameName !== index) {
       add(['nodes', 'existingRoles', index], `"${role}" and "${existingRoles[sameName]}" would share the Terraform address name ${terraformName(role)}`);
+    } else if (createRole !== undefined && terraformName(role) === CREATED_NODE_ROLE_ADDRESS) {
+      add(['nodes', 'existingRoles', index], `"${role}" would share the Terraform address name ${CREATED_NODE_ROLE_ADDRESS} of the role this stack creates`);
     }
   });
   if (problems.length > 0) return { problems, warnings };

@@ -1,4 +1,5 @@
 /** IAM policy documents as plain, deterministic JSON: readable in `cdktf synth` output and in a plan diff. */
+import { REGISTRY_LOGIN_ACTION } from './perms';
 
 export interface PolicyStatement {
   readonly Sid?: string;
@@ -30,10 +31,10 @@ export function awsManagedPolicyArn(partition: string, name: string): string {
   return `arn:${partition}:iam::aws:policy/${name}`;
 }
 
-/** Registry login: needed by every principal that pulls, and the one ECR action that cannot be scoped. */
+/** Registry login, on `*`: the one ECR action that cannot be scoped to a repository. */
 export const REGISTRY_LOGIN_STATEMENT: PolicyStatement = {
   Sid: 'RegistryLogin',
   Effect: 'Allow',
-  Action: 'ecr:GetAuthorizationToken',
+  Action: REGISTRY_LOGIN_ACTION,
   Resource: '*',
 };

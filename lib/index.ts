@@ -1,6 +1,5 @@
 // The construct library, for this project's stacks and for other CDKTF stacks.
 export * from './cache-repository-template';
-export * from './cache-repository-templates';
 export * from './cache-scanning';
 export * from './cache-uri';
 export * from './credential-secret';
@@ -10,10 +9,12 @@ export * from './environments';
 export * from './iam-policy';
 export * from './image-reference';
 export * from './manifest-rewrite';
-export * from './node-pull-permissions';
 export * from './policy-checks';
 export * from './pull-through-cache-rule';
 export * from './repository-template-checks';
 export * from './repository-template-role';
 export * from './rule-checks';
 export * from './upstreams';
+export * from './eks-node-role';
+export * from './perms';
+export * from './pull-through-cache';

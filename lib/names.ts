@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+/** IAM role names: 1-64 characters (IAM user guide, reference_iam-quotas). */
+export const IAM_ROLE_NAME_MAX_LENGTH = 64;
+
 /**
  * Joins parts into a resource name of at most `maxLength` characters. Names that would be longer keep their
  * start and end in a short hash, so they stay unique and stable.

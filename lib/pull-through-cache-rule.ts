@@ -7,10 +7,16 @@ import { UpstreamCredentialSecret } from './credential-secret';
 import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from './ecr-facts';
 import { EcrUpstreamRole } from './ecr-upstream-role';
 import { PropagationWait } from './propagation-wait';
-import { type CacheRegistry, type RuleSettings, isCrossAccountEcr, ruleProblems, secretValueVariableName, upstreamRoleName } from './rule-checks';
+import { CacheRepositoryTemplate } from './cache-repository-template';
+import { type CacheRegistry, isCrossAccountEcr, type RuleOptions, ruleProblems, type RuleSettings, secretValueVariableName, upstreamRoleName } from './rule-checks';
 import { upstream, upstreamRegistryUrl } from './upstreams';
 
-export interface PullThroughCacheRuleProps extends RuleSettings, CacheRegistry {
+/** What `PullThroughCache.addRule(prefix, options)` takes: a rule in the environment file's words. */
+export interface PullThroughCacheRuleOptions extends RuleOptions {}
+
+export interface PullThroughCacheRuleProps extends PullThroughCacheRuleOptions, CacheRegistry {
+  /** The ECR repository prefix, or `ROOT` for none. */
+  readonly prefix: string;
   /**
    * Name of the credential secret this construct creates (upstreams that need credentials, without `secretArn`).
    * @default - `ecr-pullthroughcache/<prefix>`
@@ -36,7 +42,9 @@ export interface PullThroughCacheRuleProps extends RuleSettings, CacheRegistry {
 /**
  * One pull-through cache rule, with what it needs upstream: a credential secret for registries that require
  * one (created unless `secretArn` names an existing one), or an IAM role for another account's ECR registry
- * (created unless `roleArn` names one). Checks AWS's rules in the constructor.
+ * (created unless `roleArn` names one); and the creation template of the repositories it creates. Checks AWS's
+ * rules in the constructor. A template with a KMS key or tags needs a role (`repositories.roleArn`):
+ * `PullThroughCache.addRule` creates one when it is missing.
  */
 export class PullThroughCacheRule extends Construct {
   readonly rule: EcrPullThroughCacheRule;
@@ -52,6 +60,10 @@ export class PullThroughCacheRule extends Construct {
   readonly registryUri: string;
   /** The pause between writing the credential or role and creating the rule, when this construct writes either. */
   readonly propagationWait?: PropagationWait;
+  /** The creation template of the rule's cache repositories. */
+  readonly template: CacheRepositoryTemplate;
+  /** What the rule says, in the environment file's words: what image mapping reads. */
+  readonly settings: RuleSettings;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
     super(scope, id);
@@ -61,6 +73,8 @@ export class PullThroughCacheRule extends Construct {
     }
     const spec = upstream(props.upstream);
     this.prefix = props.prefix;
+    const { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories } = props;
+    this.settings = { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories };
 
     if (spec.auth === 'secret') {
       if (props.secretArn === undefined) {
@@ -112,6 +126,7 @@ export class PullThroughCacheRule extends Construct {
       ...(this.createdSecret && !this.createdSecret.valueVersion ? { lifecycle: { precondition: [this.secretHasValue(this.createdSecret)] } } : {}),
     });
     nameElement(this.rule, props.prefix);
+    this.template = new CacheRepositoryTemplate(this, 'template', { prefix: props.prefix, ...props.repositories });
     this.registryUri = cacheRegistryUri(props.account, props.region, props.prefix);
   }
 

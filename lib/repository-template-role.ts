@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { cacheRepositoriesArn } from './ecr-facts';
 import { type PolicyStatement, policyDocument, serviceTrustPolicy } from './iam-policy';
+import { TEMPLATE_KMS_ACTIONS, TEMPLATE_REPOSITORY_ACTIONS } from './perms';
 
 export interface RepositoryTemplateRoleProps {
   /** IAM role name. */
@@ -12,8 +13,11 @@ export interface RepositoryTemplateRoleProps {
   readonly account: string;
   /** The cache registry's region. */
   readonly region: string;
-  /** The prefixes whose templates use the role. */
-  readonly prefixes: readonly string[];
+  /**
+   * The prefixes whose templates use the role; more can be allowed later with `allow`.
+   * @default - none yet
+   */
+  readonly prefixes?: readonly string[];
   /**
    * The KMS keys the templates encrypt with.
    * @default - none: the role only creates and tags repositories
@@ -23,35 +27,53 @@ export interface RepositoryTemplateRoleProps {
 
 /**
  * The role a repository creation template names in `custom_role_arn` so ECR can create cache repositories with a
- * KMS key or tags: trusted by ecr.amazonaws.com as AWS documents it, limited to the cache prefixes and the keys.
+ * KMS key or tags: trusted by ecr.amazonaws.com as AWS documents it, limited to the cache prefixes and the keys of
+ * the templates that use it.
  */
 export class RepositoryTemplateRole extends Construct {
   readonly role: IamRole;
+  readonly policy: IamRolePolicy;
   readonly arn: string;
+  private readonly props: RepositoryTemplateRoleProps;
+  private readonly prefixes: string[];
+  private readonly kmsKeys: string[];
 
   constructor(scope: Construct, id: string, props: RepositoryTemplateRoleProps) {
     super(scope, id);
-    if (props.prefixes.length === 0) throw new Error('RepositoryTemplateRole needs at least one prefix');
-    const kmsKeys = [...new Set(props.kmsKeys ?? [])];
+    this.props = props;
+    this.prefixes = [...(props.prefixes ?? [])];
+    this.kmsKeys = [...new Set(props.kmsKeys ?? [])];
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: 'ECR creates pull-through cache repositories with KMS encryption or tags',
       assumeRolePolicy: serviceTrustPolicy('ecr.amazonaws.com'),
     });
     nameElement(this.role, 'repository_template');
+    this.policy = new IamRolePolicy(this, 'policy', { name: 'ecr-repository-creation-template', role: this.role.name, policy: this.document() });
+    nameElement(this.policy, 'repository_template');
+    this.node.addValidation({ validate: () => (this.prefixes.length === 0 ? ['RepositoryTemplateRole: no template uses it; allow a prefix'] : []) });
+    this.arn = this.role.arn;
+  }
+
+  /** Lets the role create the repositories of one more prefix, encrypted with this key when one is given. */
+  allow(prefix: string, kmsKey?: string): void {
+    this.prefixes.push(prefix);
+    if (kmsKey !== undefined && !this.kmsKeys.includes(kmsKey)) this.kmsKeys.push(kmsKey);
+    this.policy.policy = this.document();
+  }
+
+  private document(): string {
     const statements: PolicyStatement[] = [
       {
         Sid: 'CreateCacheRepositories',
         Effect: 'Allow',
-        Action: ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'],
-        Resource: props.prefixes.map((prefix) => cacheRepositoriesArn(props.account, props.region, prefix)),
+        Action: [...TEMPLATE_REPOSITORY_ACTIONS],
+        Resource: this.prefixes.map((prefix) => cacheRepositoriesArn(this.props.account, this.props.region, prefix)),
       },
     ];
-    if (kmsKeys.length > 0) {
-      statements.push({ Sid: 'EncryptCacheRepositories', Effect: 'Allow', Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: kmsKeys });
+    if (this.kmsKeys.length > 0) {
+      statements.push({ Sid: 'EncryptCacheRepositories', Effect: 'Allow', Action: [...TEMPLATE_KMS_ACTIONS], Resource: [...this.kmsKeys] });
     }
-    const policy = new IamRolePolicy(this, 'policy', { name: 'ecr-repository-creation-template', role: this.role.name, policy: policyDocument(...statements) });
-    nameElement(policy, 'repository_template');
-    this.arn = this.role.arn;
+    return policyDocument(...statements);
   }
 }

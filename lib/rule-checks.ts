@@ -11,7 +11,7 @@ import {
   type RegionOptions,
   repositoryPrefixProblem,
 } from './ecr-facts';
-import { boundedName } from './names';
+import { boundedName, IAM_ROLE_NAME_MAX_LENGTH } from './names';
 import type { RepositoryTemplateSettings } from './repository-template-checks';
 import { type UpstreamName, isUpstreamName, upstream, upstreamRegistryProblem } from './upstreams';
 
@@ -25,13 +25,11 @@ export function secretValueVariableName(prefix: string): string {
 
 /** The role created for a cross-account ECR upstream: IAM names are per account, so the region is part of it. */
 export function upstreamRoleName(prefix: string, region: string): string {
-  return boundedName(['ecr-ptc', prefix, region], 64);
+  return boundedName(['ecr-ptc', prefix, region], IAM_ROLE_NAME_MAX_LENGTH);
 }
 
-/** What a rule says, in the words of the environment file. */
-export interface RuleSettings {
-  /** The ECR repository prefix, or `ROOT` for no prefix. */
-  readonly prefix: string;
+/** What a rule says besides its prefix, in the words of the environment file. */
+export interface RuleOptions {
   /** AWS's name for the upstream registry. */
   readonly upstream: UpstreamName;
   /** The upstream host, where it varies (`azure-container-registry`, `ecr`). */
@@ -44,8 +42,17 @@ export interface RuleSettings {
   readonly roleArn?: string;
   /** Write the created secret's value from an ephemeral variable; `secret_string_wo_version`. */
   readonly secretValueVersion?: number;
-  /** This rule's creation template settings, over the environment's. */
+  /**
+   * How the cache repositories of this rule are created (its repository creation template).
+   * @default - expire untagged images after 7 days, keep at most 100 images, MUTABLE tags, AES256
+   */
   readonly repositories?: RepositoryTemplateSettings;
+}
+
+/** A rule: its prefix and what it says. */
+export interface RuleSettings extends RuleOptions {
+  /** The ECR repository prefix, or `ROOT` for no prefix. */
+  readonly prefix: string;
 }
 
 /** The private registry (account + region) that holds the cache. */

@@ -1,13 +1,11 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { CacheRepositoryTemplates } from '../lib/cache-repository-templates';
-import { CacheScanning } from '../lib/cache-scanning';
+import { EksNodeRole } from '../lib/eks-node-role';
 import { ENVIRONMENT_TAG, PROJECT, PROJECT_TAG } from '../lib/environment-schema';
-import type { Environment } from '../lib/environments';
-import { NodePullPermissions } from '../lib/node-pull-permissions';
+import { CREATED_NODE_ROLE_ADDRESS, type Environment } from '../lib/environments';
 import { PolicyChecks } from '../lib/policy-checks';
-import { PullThroughCacheRule } from '../lib/pull-through-cache-rule';
+import { PullThroughCache } from '../lib/pull-through-cache';
 
 /** S3-native locking and ephemeral variables need Terraform 1.10; write-only secret values need 1.11. */
 export function requiredTerraformVersion(environment: Environment): string {
@@ -41,42 +39,26 @@ export class EcrCacheStack extends TerraformStack {
       new LocalBackend(this, { path: `../../../terraform.${environment.stackName}.tfstate` });
     }
 
-    const rules = environment.rules.map(
-      (rule) =>
-        new PullThroughCacheRule(this, `rule-${rule.prefix}`, {
-          ...rule,
-          account,
-          region,
-          allowUnlistedRegion: environment.allowUnlistedRegion,
-          secretRecoveryWindowInDays: environment.secrets.recoveryWindowDays,
-          preventSecretDestroy: environment.production,
-        }),
-    );
-
-    // Every rule's repositories come from a creation template: lifecycle policy, mutable tags, encryption.
-    new CacheRepositoryTemplates(this, 'repositories', {
+    const cache = new PullThroughCache(this, 'cache', {
       account,
       region,
-      templates: environment.rules.map((rule) => ({ prefix: rule.prefix, ...environment.repositories, ...rule.repositories })),
-      roleName: `${environment.stackName}-repository-template`,
+      allowUnlistedRegion: environment.allowUnlistedRegion,
+      repositories: environment.repositories,
+      secrets: { recoveryWindowInDays: environment.secrets.recoveryWindowDays, preventDestroy: environment.production },
+      templateRoleName: `${environment.stackName}-repository-template`,
+      pullPolicyName: `${environment.stackName}-node-pull`,
     });
-
+    const rules = environment.rules.map(({ prefix, ...options }) => cache.addRule(prefix, options));
     if (environment.scanning) {
-      new CacheScanning(this, 'scanning', {
+      cache.addScanning({
         scanType: environment.scanning.type === 'enhanced' ? 'ENHANCED' : 'BASIC',
         frequency: environment.scanning.frequency === 'continuous' ? 'CONTINUOUS_SCAN' : 'SCAN_ON_PUSH',
-        ...(environment.scanning.scope === 'cache' ? { onlyPrefixes: environment.rules.map((rule) => rule.prefix) } : {}),
+        scope: environment.scanning.scope,
       });
     }
-
-    const nodes = new NodePullPermissions(this, 'nodes', {
-      account,
-      region,
-      prefixes: environment.rules.map((rule) => rule.prefix),
-      policyName: `${environment.stackName}-node-pull`,
-      createRoleName: environment.nodes.createRole,
-      existingRoleNames: environment.nodes.existingRoles,
-    });
+    const nodeRole = environment.nodes.createRole !== undefined ? new EksNodeRole(this, 'nodes', { roleName: environment.nodes.createRole, region, addressName: CREATED_NODE_ROLE_ADDRESS }) : undefined;
+    if (nodeRole) cache.grantPull(nodeRole.role);
+    for (const roleName of environment.nodes.existingRoles) cache.grantPull(roleName);
 
     new TerraformOutput(this, 'registry_uris', {
       description: 'Registry URI of each rule, by prefix: the image.registry value for Helm charts',
@@ -88,11 +70,11 @@ export class EcrCacheStack extends TerraformStack {
     });
     new TerraformOutput(this, 'node_policy_arn', {
       description: 'The policy that lets nodes pull through the cache',
-      value: nodes.policy.arn,
+      value: cache.pullPolicy.arn,
     });
-    if (nodes.role) {
-      new TerraformOutput(this, 'node_role_name', { description: 'The EKS node role created here', value: nodes.role.name });
-      new TerraformOutput(this, 'node_role_arn', { description: 'The EKS node role created here', value: nodes.role.arn });
+    if (nodeRole) {
+      new TerraformOutput(this, 'node_role_name', { description: 'The EKS node role created here', value: nodeRole.role.name });
+      new TerraformOutput(this, 'node_role_arn', { description: 'The EKS node role created here', value: nodeRole.role.arn });
     }
 
     PolicyChecks.applyTo(this);

@@ -1,0 +1,47 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Construct } from 'constructs';
+import { nameElement } from './addresses';
+import { partitionOf } from './ecr-facts';
+import { awsManagedPolicyArn, serviceTrustPolicy } from './iam-policy';
+import { EKS_NODE_MANAGED_POLICIES } from './perms';
+
+export interface EksNodeRoleProps {
+  /** The role's IAM name. */
+  readonly roleName: string;
+  /** The region the nodes run in: it decides the partition of the managed policies' ARNs. */
+  readonly region: string;
+  /**
+   * The name of the role's Terraform address: `aws_iam_role.<addressName>`, and its attachments
+   * `aws_iam_role_policy_attachment.<addressName>_<policy>`.
+   * @default "node"
+   */
+  readonly addressName?: string;
+}
+
+/**
+ * An EKS worker node role, as the seed article makes it: trusted by EC2, with the EKS node managed policies
+ * (AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy, AmazonEC2ContainerRegistryPullOnly). Give it the cache with
+ * `PullThroughCache.grantPull(role.role)`.
+ */
+export class EksNodeRole extends Construct {
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: EksNodeRoleProps) {
+    super(scope, id);
+    const addressName = props.addressName ?? 'node';
+    this.role = new IamRole(this, 'node-role', {
+      name: props.roleName,
+      description: 'EKS worker nodes that pull through the ECR pull-through cache',
+      assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
+    });
+    nameElement(this.role, addressName);
+    for (const managed of EKS_NODE_MANAGED_POLICIES) {
+      const attachment = new IamRolePolicyAttachment(this, `node-role-${managed}`, {
+        role: this.role.name,
+        policyArn: awsManagedPolicyArn(partitionOf(props.region), managed),
+      });
+      nameElement(attachment, addressName, managed);
+    }
+  }
+}
