@@ -3,8 +3,8 @@
  * is written, so a bad file fails synth with its problems listed and no Terraform for a pipeline to plan.
  */
 import { join } from 'node:path';
-import { reportError } from './lib/errors';
-import { displayPath, formatProblem } from './lib/environments';
+import { reportError } from './config/errors';
+import { displayPath, formatProblem } from './config/environments';
 import { synthesize } from './stacks';
 import { underCdktfCli } from './stacks/output';
 

@@ -5,9 +5,9 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { TerraformStack, Testing } from 'cdktf';
 import { join } from 'node:path';
-import { loadEnvironments, PROJECT_ROOT } from '../lib/environments';
-import { PullThroughCacheRule } from '../lib/pull-through-cache-rule';
-import { UPSTREAM_NAMES } from '../lib/upstreams';
+import { loadEnvironments, PROJECT_ROOT } from '../config/environments';
+import { PullThroughCacheRule } from '../lib/constructs/pull-through-cache-rule';
+import { UPSTREAM_NAMES } from '../lib/aws/upstreams';
 import { parseStack, referenceTo, resourcesOf, synthEnvironment } from './support/stacks';
 
 const [environment] = loadEnvironments(join(PROJECT_ROOT, 'examples')).environments;

@@ -3,8 +3,8 @@
  * A string expectation is the URI; { error } is the whole message of the ImageMappingError.
  */
 import { join } from 'node:path';
-import { cacheImageUri, ImageMappingError } from '../lib/cache-uri';
-import { loadEnvironment, PROJECT_ROOT } from '../lib/environments';
+import { cacheImageUri, ImageMappingError } from '../lib/images/cache-uri';
+import { loadEnvironment, PROJECT_ROOT } from '../config/environments';
 import { environmentFromText } from './support/stacks';
 
 const all = loadEnvironment('all-upstreams', join(PROJECT_ROOT, 'examples'));

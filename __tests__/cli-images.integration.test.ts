@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
+import { PROJECT_ROOT } from '../config/environments';
 import { ecrCache } from './support/processes';
 
 const C = '111111111111.dkr.ecr.eu-west-2.amazonaws.com';

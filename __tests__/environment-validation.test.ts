@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEnvironments, environmentFiles, formatPath } from '../lib/environments';
+import { checkEnvironments, environmentFiles, formatPath } from '../config/environments';
 import { environmentsFolder } from './support/stacks';
 
 const ACCOUNT = '123456789012';

@@ -1,5 +1,5 @@
-import { reportError, UserError } from '../lib/errors';
-import { EnvironmentError } from '../lib/environments';
+import { reportError, UserError } from '../config/errors';
+import { EnvironmentError } from '../config/environments';
 import { deletedSecrets, type PlanJson } from '../scripts/offline-terraform';
 
 describe('reportError', () => {

@@ -11,8 +11,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
-import { PROPAGATION_SECONDS } from '../lib/propagation-wait';
+import { PROJECT_ROOT } from '../config/environments';
+import { PROPAGATION_SECONDS } from '../lib/constructs/propagation-wait';
 import { type OfflineWorkspace, prepareOfflineWorkspace, terraform, type TerraformResult } from '../scripts/offline-terraform';
 import { type FakeAws, startFakeAws } from './support/fake-aws';
 import { requireProviderMirror } from './support/offline-plan';

@@ -13,7 +13,7 @@ import {
   type ImageReference,
   InvalidImageReferenceError,
   parseImageReference,
-} from '../lib/image-reference';
+} from '../lib/images/image-reference';
 
 const SHA256_F = `sha256:${'f'.repeat(64)}`;
 const SHA256_BE17 = 'sha256:be178c0543eb17f5f3043021c9e5fcf30285e557a4fc309cce97ff9ca6182912';

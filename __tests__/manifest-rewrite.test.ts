@@ -1,6 +1,6 @@
-import { cacheImageUri } from '../lib/cache-uri';
-import { loadEnvironment } from '../lib/environments';
-import { rewriteImages, YamlRewriteError } from '../lib/manifest-rewrite';
+import { cacheImageUri } from '../lib/images/cache-uri';
+import { loadEnvironment } from '../config/environments';
+import { rewriteImages, YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
 const dev = loadEnvironment('dev', FIXTURE_ENVIRONMENTS);

@@ -11,11 +11,11 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { loadEnvironments, PROJECT_ROOT } from '../lib/environments';
-import { acknowledge, POLICY_RULES, PolicyChecks, policyFindings } from '../lib/policy-checks';
-import { upstream } from '../lib/upstreams';
+import { loadEnvironments, PROJECT_ROOT } from '../config/environments';
+import { acknowledge, POLICY_RULES, PolicyChecks, policyFindings } from '../lib/policy/policy-checks';
+import { upstream } from '../lib/aws/upstreams';
 import { EcrCacheStack } from '../stacks';
 import type { SynthesizedStack } from './support/stacks';
 import { FIXTURE_ENVIRONMENTS } from './support/stacks';
@@ -126,6 +126,56 @@ describe('policy rules', () => {
       ['checked/first', true],
       ['checked/second', false],
     ]);
+  });
+
+  it('acknowledges, from a construct or a stack, every resource below it, and nothing beside it', () => {
+    const stack = stackWith((scope) => {
+      const team = new Construct(scope, 'team');
+      new SecretsmanagerSecret(team, 'first', { name: 'app/a', recoveryWindowInDays: 7 });
+      new SecretsmanagerSecret(new Construct(team, 'nested'), 'second', { name: 'app/b', recoveryWindowInDays: 7 });
+      new SecretsmanagerSecret(scope, 'outside', { name: 'app/c', recoveryWindowInDays: 7 });
+      acknowledge(team, 'PTC-SM3', "the team's secrets are read by a service that cannot use a CMK");
+    });
+    expect(policyFindings(stack).map((finding) => [finding.path, finding.acknowledged])).toEqual([
+      ['checked/team/first', "the team's secrets are read by a service that cannot use a CMK"],
+      ['checked/team/nested/second', "the team's secrets are read by a service that cannot use a CMK"],
+      ['checked/outside', undefined],
+    ]);
+    acknowledge(stack, 'PTC-SM3', 'no secret of this stack can use a CMK');
+    expect(firing(stack)).toEqual([]);
+    const secrets = fullyValidated(stack).resource.aws_secretsmanager_secret!;
+    expect(Object.values(secrets).map((secret) => (secret['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-SM3'])).toEqual([
+      expect.stringMatching(/: the team's secrets are read by a service that cannot use a CMK$/),
+      expect.stringMatching(/: the team's secrets are read by a service that cannot use a CMK$/),
+      expect.stringMatching(/: no secret of this stack can use a CMK$/),
+    ]);
+  });
+
+  it('acknowledges, with appliesTo, only the actions it names: the finding stands for the others', () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['ecr:DescribeRegistry', 's3:GetObject'], Resource: '*' }],
+    });
+    const build = (scope: Construct) => {
+      const document = new IamPolicy(scope, 'policy', { name: 'p', policy });
+      acknowledge(document, 'PTC-IAM1', 'DescribeRegistry has no resource to scope to', { appliesTo: ['ecr:DescribeRegistry'] });
+    };
+    const stack = stackWith(build);
+    const findings = policyFindings(stack).map((finding) => [finding.message, finding.acknowledged]);
+    expect(findings).toEqual([
+      ['allows ecr:DescribeRegistry on "*"', 'for ecr:DescribeRegistry: DescribeRegistry has no resource to scope to'],
+      ['allows s3:GetObject on "*"', undefined],
+    ]);
+    expect(() => Testing.synth(stack, true)).toThrow(/\[PTC-IAM1\] IAM policy allows actions on every resource \("\*"\): allows s3:GetObject on "\*"/);
+    const both = stackWith(build);
+    acknowledge(both, 'PTC-IAM1', 'the reader needs every object of its bucket', { appliesTo: ['s3:GetObject'] });
+    expect(firing(both)).toEqual([]);
+    const [document] = Object.values(fullyValidated(both).resource.aws_iam_policy!);
+    expect((document!['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-IAM1']).toBe(
+      'IAM policy allows actions on every resource ("*") (checkov CKV_AWS_355, trivy AVD-AWS-0057): ' +
+        'for ecr:DescribeRegistry: DescribeRegistry has no resource to scope to; for s3:GetObject: the reader needs every object of its bucket',
+    );
+    expect(() => acknowledge(both, 'PTC-IAM1', 'covers nothing at all', { appliesTo: [] })).toThrow(/covers nothing/);
   });
 
   it('refuses an acknowledgement without a written reason, or of an unknown rule', () => {

@@ -8,10 +8,16 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { TerraformStack, Testing } from 'cdktf';
-import { EksNodeRole } from '../lib/eks-node-role';
-import { PullThroughCache } from '../lib/pull-through-cache';
+import { EksNodeRole } from '../lib/constructs/eks-node-role';
+import { CacheRepositoryTemplate } from '../lib/constructs/cache-repository-template';
+import { PullThroughCache } from '../lib/constructs/pull-through-cache';
+import { PullThroughCacheRule } from '../lib/constructs/pull-through-cache-rule';
 import { parseStack, resourcesOf } from './support/stacks';
 
 const REGISTRY = { account: '123456789012', region: 'eu-west-2' } as const;
@@ -88,5 +94,62 @@ describe('PullThroughCache', () => {
     const { stack, cache } = newCache();
     cache.grantPull('eks-node');
     expect(() => Testing.synth(stack, true)).toThrow('PullThroughCache: the pull policy covers no rule; add one');
+  });
+});
+
+describe('the constructs take tokens wherever they take an ARN or a name', () => {
+  it('a rule uses a secret of the app by its ARN, and a template a key and a role of the app', () => {
+    const stack = newStack();
+    const secret = new SecretsmanagerSecret(stack, 'hub-secret', { name: 'ecr-pullthroughcache/hub', kmsKeyId: 'alias/app' });
+    const key = new KmsKey(stack, 'key', { description: 'cache repositories' });
+    const role = new IamRole(stack, 'template-role', { name: 'templates', assumeRolePolicy: '{"Version":"2012-10-17","Statement":[]}' });
+    const rule = new PullThroughCacheRule(stack, 'hub', {
+      ...REGISTRY,
+      prefix: 'hub',
+      upstream: 'docker-hub',
+      secretArn: secret.arn,
+      repositories: { kmsKey: key.arn, roleArn: role.arn, keepImages: 5 },
+    });
+    new CacheRepositoryTemplate(stack, 'other', { prefix: 'other', kmsKey: key.arn, roleArn: role.arn });
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(synthesized.resource.aws_ecr_pull_through_cache_rule!.hub!.credential_arn).toBe('${aws_secretsmanager_secret.hub-secret.arn}');
+    expect(rule.createdSecret).toBeUndefined();
+    const templates = synthesized.resource.aws_ecr_repository_creation_template!;
+    expect(templates.hub!.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: '${aws_kms_key.key.arn}' }]);
+    expect(templates.hub!.custom_role_arn).toBe('${aws_iam_role.template-role.arn}');
+    // A rule's `repositories` is its template's: not accepted and ignored.
+    expect(JSON.parse(templates.hub!.lifecycle_policy as string).rules[1].selection.countNumber).toBe(5);
+    expect(templates.other!.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: '${aws_kms_key.key.arn}' }]);
+  });
+
+  it('a cache takes its account and region from data sources', () => {
+    const stack = newStack();
+    const identity = new DataAwsCallerIdentity(stack, 'me');
+    const region = new DataAwsRegion(stack, 'here');
+    const cache = new PullThroughCache(stack, 'cache', { account: identity.accountId, region: region.name });
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.grantPull('eks-node');
+    const synthesized = parseStack(Testing.synth(stack, true));
+    const [policy] = resourcesOf(synthesized, IamPolicy.tfResourceType);
+    expect(JSON.parse(policy!.policy as string).Statement[1].Resource).toEqual([
+      'arn:aws:ecr:${data.aws_region.here.name}:${data.aws_caller_identity.me.account_id}:repository/quay/*',
+    ]);
+  });
+
+  it('still refuses what is wrong wherever the value comes from, and a token where a literal must be', () => {
+    const stack = newStack();
+    const secret = new SecretsmanagerSecret(stack, 'secret', { name: 'ecr-pullthroughcache/x' });
+    expect(() => new PullThroughCacheRule(stack, 'quay', { ...REGISTRY, prefix: 'quay', upstream: 'quay', secretArn: secret.arn })).toThrow(
+      'rule quay: secretArn: quay takes no credential secret',
+    );
+    expect(() => new PullThroughCacheRule(stack, 'named', { ...REGISTRY, prefix: secret.name, upstream: 'quay' })).toThrow(
+      'prefix: must be a literal string, not a token',
+    );
+    expect(
+      () => new PullThroughCacheRule(stack, 'ecr', { ...REGISTRY, prefix: 'ecr', upstream: 'ecr', registry: new DataAwsCallerIdentity(stack, 'other').accountId }),
+    ).toThrow('give roleArn');
+    expect(() => new PullThroughCache(stack, 'zeros', { account: '000000000000', region: 'eu-wset-2' })).toThrow(
+      /^PullThroughCache: "000000000000" is a placeholder, not an AWS account ID; "eu-wset-2" is not a region this tool knows \(did you mean "eu-west-2"\?\)/,
+    );
   });
 });

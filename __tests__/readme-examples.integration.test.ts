@@ -1,7 +1,7 @@
 /** The README's console examples are the CLI's own output: each is run and compared. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
+import { PROJECT_ROOT } from '../config/environments';
 import { ecrCache } from './support/processes';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');

@@ -1,8 +1,9 @@
 /** The README documents the upstream catalogue: these tests keep the two from drifting apart. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
-import { UPSTREAM_NAMES, upstream } from '../lib/upstreams';
+import { PROJECT_ROOT } from '../config/environments';
+import { UPSTREAM_NAMES, upstream } from '../lib/aws/upstreams';
+import { awsRegionsSource } from '../scripts/aws-partitions';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const row = (first: string) => readme.split('\n').filter((line) => line.startsWith(`| \`${first}\` |`));
@@ -23,5 +24,11 @@ describe('README', () => {
     expect(credentials).toMatch({ none: /^none$/, secret: /^secret$/, role: /^IAM role/ }[spec.auth]);
     if (spec.accessTokenIs) expect(cells(row(name)[1]!)[1]).toBe(spec.accessTokenIs);
     else expect(row(name)).toHaveLength(1);
+  });
+});
+
+describe('lib/aws/regions.generated.ts', () => {
+  it("is the installed AWS SDK's partitions and regions (npm run regions)", () => {
+    expect(readFileSync(join(PROJECT_ROOT, 'lib', 'aws', 'regions.generated.ts'), 'utf8')).toBe(awsRegionsSource());
   });
 });

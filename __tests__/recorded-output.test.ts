@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
+import { PROJECT_ROOT } from '../config/environments';
 import { RECORDED_FOLDERS, RECORDED_ROOT, synthesizedStacks } from '../scripts/recorded-output';
 
 describe.each(Object.entries(RECORDED_FOLDERS))('the recorded Terraform of %s', (name, folder) => {

@@ -7,9 +7,9 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformStack, Testing } from 'cdktf';
 import { join } from 'node:path';
-import { CacheRepositoryTemplate } from '../lib/cache-repository-template';
-import { CacheScanning } from '../lib/cache-scanning';
-import { loadEnvironment, PROJECT_ROOT } from '../lib/environments';
+import { CacheRepositoryTemplate } from '../lib/constructs/cache-repository-template';
+import { CacheScanning } from '../lib/constructs/cache-scanning';
+import { loadEnvironment, PROJECT_ROOT } from '../config/environments';
 import { environmentFromText, exampleEnvironments, parseStack, referenceTo, resourcesOf, synthEnvironment } from './support/stacks';
 
 const examples = exampleEnvironments();

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { displayPath, PROJECT_ROOT } from '../lib/environments';
+import { displayPath, PROJECT_ROOT } from '../config/environments';
 import { type OfflinePlan, offlinePlan, prepareOfflineWorkspace } from '../scripts/offline-terraform';
 import { readTree } from '../scripts/read-tree';
 import { requireProviderMirror } from './support/offline-plan';

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { environmentJsonSchema } from '../lib/environment-json-schema';
-import { PROJECT_ROOT } from '../lib/environments';
+import { environmentJsonSchema } from '../config/json-schema';
+import { PROJECT_ROOT } from '../config/environments';
 import { runTs } from './support/processes';
 import { environmentsFolder, FIXTURE_ENVIRONMENTS } from './support/stacks';
 

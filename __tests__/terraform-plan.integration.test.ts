@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { strFromU8, unzipSync } from 'fflate';
-import { PROJECT_ROOT } from '../lib/environments';
+import { PROJECT_ROOT } from '../config/environments';
 import { type OfflinePlan, offlinePlan, type PlannedResource, prepareOfflineWorkspace } from '../scripts/offline-terraform';
 import { requireProviderMirror } from './support/offline-plan';
 import { runTs } from './support/processes';

@@ -6,8 +6,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { environmentFiles, loadEnvironments, PROJECT_ROOT } from '../lib/environments';
-import { upstreamRegistryUrl } from '../lib/upstreams';
+import { environmentFiles, loadEnvironments, PROJECT_ROOT } from '../config/environments';
+import { upstreamRegistryUrl } from '../lib/aws/upstreams';
 import { offlinePlan, prepareOfflineWorkspace } from '../scripts/offline-terraform';
 import { requireProviderMirror } from './support/offline-plan';
 import { ecrCache, runTs } from './support/processes';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { checkEnvironments, environmentFilesOrProblem, environmentsDirectory, formatProblem, userPath } from '../lib/environments';
+import { checkEnvironments, environmentFilesOrProblem, environmentsDirectory, formatProblem, userPath } from '../config/environments';
 
 /**
  * Validates environment files with the same rules and messages as synth. Named files are checked together with

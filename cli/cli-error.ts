@@ -1,4 +1,4 @@
-import { UserError } from '../lib/errors';
+import { UserError } from '../config/errors';
 
 /** A failure of a command, printed as `ecr-cache: <message>`. */
 export class CliError extends UserError {

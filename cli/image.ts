@@ -1,5 +1,5 @@
-import { cacheImageUri, ImageMappingError } from '../lib/cache-uri';
-import { environmentsDirectory, loadEnvironment } from '../lib/environments';
+import { cacheImageUri, ImageMappingError } from '../lib/images/cache-uri';
+import { environmentsDirectory, loadEnvironment } from '../config/environments';
 
 /** Prints the cache URI of each reference, in order; prints nothing and fails when any cannot be mapped. */
 export function image(references: readonly string[], options: { env: string; environments?: string }): number {

@@ -1,4 +1,4 @@
-import { environmentsDirectory, loadEnvironments } from '../lib/environments';
+import { environmentsDirectory, loadEnvironments } from '../config/environments';
 import { printTable } from './table';
 
 /** What a pipeline needs of each environment: it builds its job matrix from `list --json`. */

@@ -3,11 +3,11 @@
  * and `check` never load the AWS SDK.
  */
 import { Command } from 'commander';
-import { reportError } from '../lib/errors';
+import { reportError } from '../config/errors';
 
 const program = new Command('ecr-cache')
   .description('ECR pull-through cache for EKS: check environment files, map images to the cache, validate rules')
-  .version((require('../package.json') as { version: string }).version, '-V, --version', 'print the version and exit')
+  .version((require('../package') as { version: string }).version, '-V, --version', 'print the version and exit')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: false });
 

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { extname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import picomatch from 'picomatch';
-import { cacheImageUri } from '../lib/cache-uri';
-import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../lib/environments';
-import { type RewriteResult, rewriteImages, YamlRewriteError } from '../lib/manifest-rewrite';
+import { cacheImageUri } from '../lib/images/cache-uri';
+import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../config/environments';
+import { type RewriteResult, rewriteImages, YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { CliError } from './cli-error';
 
 export interface RewriteOptions {

@@ -1,9 +1,9 @@
 import { ECRClient, PullThroughCacheRuleNotFoundException, ValidatePullThroughCacheRuleCommand } from '@aws-sdk/client-ecr';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CREDENTIAL_SECRET_NAME_PREFIX } from '../lib/ecr-facts';
-import { type Environment, environmentsDirectory, loadEnvironment } from '../lib/environments';
-import type { RuleSettings } from '../lib/rule-checks';
-import { upstream as upstreamSpec, upstreamRegistryUrl } from '../lib/upstreams';
+import { CREDENTIAL_SECRET_NAME_PREFIX } from '../lib/aws/ecr';
+import { type Environment, environmentsDirectory, loadEnvironment } from '../config/environments';
+import type { RuleSettings } from '../lib/checks/rule';
+import { upstream as upstreamSpec, upstreamRegistryUrl } from '../lib/aws/upstreams';
 import { CliError } from './cli-error';
 import { printTable } from './table';
 

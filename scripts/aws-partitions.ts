@@ -1,6 +1,6 @@
 /**
  * The AWS partitions and their regions as the installed AWS SDK ships them (@aws-sdk/core's endpoint rules data),
- * rendered as lib/aws-regions.ts. `npm run regions` writes the file; a test keeps it equal to the SDK's, so a newer
+ * rendered as lib/aws/regions.generated.ts. `npm run regions` writes the file; a test keeps it equal to the SDK's, so a newer
  * SDK brings its new regions in one reviewed change. The SDK does not export the data, so it is read from its file.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ interface SdkPartitions {
   readonly partitions: readonly { readonly id: string; readonly regionRegex: string; readonly regions: Record<string, unknown> }[];
 }
 
-/** The source of lib/aws-regions.ts for the installed SDK. */
+/** The source of lib/aws/regions.generated.ts for the installed SDK. */
 export function awsRegionsSource(): string {
   const require = createRequire(__filename);
   const core = dirname(require.resolve('@aws-sdk/core/package.json'));

@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheImageUri } from '../lib/cache-uri';
-import { loadEnvironment, PROJECT_ROOT } from '../lib/environments';
-import { rewriteImages } from '../lib/manifest-rewrite';
+import { cacheImageUri } from '../lib/images/cache-uri';
+import { loadEnvironment, PROJECT_ROOT } from '../config/environments';
+import { rewriteImages } from '../lib/images/manifest-rewrite';
 import { readTree } from './read-tree';
 
 const RUNS = 5;

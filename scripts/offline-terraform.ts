@@ -7,7 +7,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../lib/errors';
+import { UserError } from '../config/errors';
 
 export const MIRROR_VARIABLE = 'TF_PROVIDER_MIRROR';
 

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { reportError, UserError } from '../lib/errors';
-import { displayPath, EnvironmentError, environmentsDirectory, STACK_NAME_PREFIX } from '../lib/environments';
+import { reportError, UserError } from '../config/errors';
+import { displayPath, EnvironmentError, environmentsDirectory, STACK_NAME_PREFIX } from '../config/environments';
 import { synthesize } from '../stacks';
 import { deletedSecrets, discoverProviderMirror, type OfflineWorkspace, planWorkspace, prepareOfflineWorkspace } from './offline-terraform';
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
+import { PROJECT_ROOT } from '../config/environments';
 import { RECORDED_FOLDERS, RECORDED_ROOT, synthesizedStacks } from './recorded-output';
 
 rmSync(RECORDED_ROOT, { recursive: true, force: true });

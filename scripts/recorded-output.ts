@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lib/environments';
+import { PROJECT_ROOT } from '../config/environments';
 import { synthesize } from '../stacks';
 
 export const RECORDED_ROOT = join(PROJECT_ROOT, '__tests__', 'recorded');

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { displayPath } from '../lib/environments';
-import { reportError, UserError } from '../lib/errors';
+import { displayPath } from '../config/environments';
+import { reportError, UserError } from '../config/errors';
 import { synthesize } from '../stacks';
 import { blockSchema, elementOrder, renderHcl, stacksOf } from '../stacks/hcl';
 

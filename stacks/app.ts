@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
-import { UserError } from '../lib/errors';
-import { type Environment, environmentsDirectory, loadEnvironments, type Problem, userPath } from '../lib/environments';
-import { type Finding, formatFinding, policyFindings } from '../lib/policy-checks';
+import { UserError } from '../config/errors';
+import { type Environment, environmentsDirectory, loadEnvironments, type Problem, userPath } from '../config/environments';
+import { type Finding, formatFinding, policyFindings } from '../lib/policy/policy-checks';
 import { EcrCacheStack } from './ecr-cache-stack';
 import { discardOutput, installOutput, stagingFolder, underCdktfCli } from './output';
 

@@ -1,11 +1,11 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { EksNodeRole } from '../lib/eks-node-role';
-import { ENVIRONMENT_TAG, PROJECT, PROJECT_TAG } from '../lib/environment-schema';
-import { CREATED_NODE_ROLE_ADDRESS, type Environment } from '../lib/environments';
-import { PolicyChecks } from '../lib/policy-checks';
-import { PullThroughCache } from '../lib/pull-through-cache';
+import { EksNodeRole } from '../lib/constructs/eks-node-role';
+import { ENVIRONMENT_TAG, PROJECT, PROJECT_TAG } from '../config/schema';
+import { CREATED_NODE_ROLE_ADDRESS, type Environment } from '../config/environments';
+import { PolicyChecks } from '../lib/policy/policy-checks';
+import { PullThroughCache } from '../lib/constructs/pull-through-cache';
 
 /** S3-native locking and ephemeral variables need Terraform 1.10; write-only secret values need 1.11. */
 export function requiredTerraformVersion(environment: Environment): string {

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../lib/environments';
+import { PROJECT_ROOT } from '../../config/environments';
 
 /** The tests' own environments unless a test names others: the files under environments/ are the user's. */
 const FIXTURES = { ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, '__tests__', 'fixtures', 'environments') };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { checkEnvironmentFile, type Environment, loadEnvironments, PROJECT_ROOT } from '../../lib/environments';
+import { checkEnvironmentFile, type Environment, loadEnvironments, PROJECT_ROOT } from '../../config/environments';
 import { EcrCacheStack } from '../../stacks';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { environmentSchema } from './environment-schema';
+import { environmentSchema } from './schema';
 
 /** The JSON Schema of environment files, as committed in schema/environment.schema.json. */
 export function environmentJsonSchema(): string {

@@ -2,18 +2,13 @@
  * AWS's rules for one pull-through cache rule, checked before anything is planned. The environment-file
  * validation and the constructs both call `ruleProblems`, so a rule is judged the same way everywhere.
  */
-import {
-  CREDENTIAL_SECRET_NAME_PREFIX,
-  ROOT_PREFIX,
-  parseArn,
-  parsePrivateRegistryHost,
-  partitionOf,
-  type RegionOptions,
-  repositoryPrefixProblem,
-} from './ecr-facts';
-import { boundedName, IAM_ROLE_NAME_MAX_LENGTH } from './names';
-import type { RepositoryTemplateSettings } from './repository-template-checks';
-import { type UpstreamName, isUpstreamName, upstream, upstreamRegistryProblem } from './upstreams';
+import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, parsePrivateRegistryHost, repositoryPrefixProblem } from '../aws/ecr';
+import { parseArn } from '../aws/arns';
+import { partitionOf } from '../aws/regions';
+import { boundedName, IAM_ROLE_NAME_MAX_LENGTH } from '../aws/names';
+import type { RepositoryTemplateSettings } from './repository-template';
+import { type CacheRegistry, type IsToken, literalRegistry, NO_TOKENS, roleArnProblem } from './common';
+import { type UpstreamName, isUpstreamName, upstream, upstreamRegistryProblem } from '../aws/upstreams';
 
 /** Days Secrets Manager keeps a deleted credential secret: this project's bounds and default. */
 export const RECOVERY_WINDOW_DAYS = { default: 7, min: 7, max: 30 } as const;
@@ -55,39 +50,40 @@ export interface RuleSettings extends RuleOptions {
   readonly prefix: string;
 }
 
-/** The private registry (account + region) that holds the cache. */
-export interface CacheRegistry extends RegionOptions {
-  readonly account: string;
-  readonly region: string;
-}
-
 /** A problem with one field of a rule; `field` is undefined for the rule as a whole. */
 export interface RuleProblem {
   readonly field?: keyof RuleSettings;
   readonly message: string;
 }
 
-/** Problems with a rule; checks that compare with the cache's account and region need `registry`. */
-export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry): RuleProblem[] {
+/**
+ * Problems with a rule; checks that compare with the cache's account and region need `registry`. A field that is a
+ * token is checked for where it may be given, not for its format.
+ */
+export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry, isToken: IsToken = NO_TOKENS): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const add = (field: keyof RuleSettings | undefined, message: string | undefined) => {
     if (message !== undefined) problems.push({ ...(field ? { field } : {}), message });
   };
+  const literal = (value: string | undefined): value is string => value !== undefined && !isToken(value);
+  const known = literalRegistry(registry, isToken);
 
+  // The prefix names the rule's resources and their addresses: it must be known when synthesizing.
+  if (isToken(rule.prefix)) return [{ field: 'prefix', message: 'must be a literal string, not a token: it names the rule and its resources' }];
   add('prefix', repositoryPrefixProblem(rule.prefix));
   if (!isUpstreamName(rule.upstream)) {
     add('upstream', `"${rule.upstream}" is not an upstream registry AWS supports`);
     return problems;
   }
   const spec = upstream(rule.upstream);
-  add('registry', upstreamRegistryProblem(rule.upstream, rule.registry, registry));
+  if (rule.registry === undefined || literal(rule.registry)) add('registry', upstreamRegistryProblem(rule.upstream, rule.registry, registry));
 
   if (rule.upstreamPrefix !== undefined) {
     if (!spec.supportsUpstreamPrefix) {
       add('upstreamPrefix', `only ECR-to-ECR rules (upstream: ecr) map to an upstream prefix; ${rule.upstream} does not`);
     } else if (rule.prefix === ROOT_PREFIX && rule.upstreamPrefix !== ROOT_PREFIX) {
       add('upstreamPrefix', `a ${ROOT_PREFIX} rule cannot map to an upstream prefix; give the rule a prefix of its own`);
-    } else {
+    } else if (literal(rule.upstreamPrefix)) {
       add('upstreamPrefix', repositoryPrefixProblem(rule.upstreamPrefix));
     }
   }
@@ -95,8 +91,8 @@ export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry): Rule
   if (rule.secretArn !== undefined) {
     if (spec.auth !== 'secret') {
       add('secretArn', `${rule.upstream} takes no credential secret${spec.auth === 'role' ? ' (it uses an IAM role: roleArn)' : ''}`);
-    } else {
-      add('secretArn', secretArnProblem(rule.secretArn, registry));
+    } else if (literal(rule.secretArn)) {
+      add('secretArn', secretArnProblem(rule.secretArn, known));
     }
   }
 
@@ -107,12 +103,12 @@ export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry): Rule
 
   if (rule.roleArn !== undefined) {
     if (spec.auth !== 'role') add('roleArn', `${rule.upstream} takes no IAM role; only ECR-to-ECR rules (upstream: ecr) do`);
-    else add('roleArn', roleArnProblem(rule.roleArn, registry));
+    else if (literal(rule.roleArn)) add('roleArn', roleArnProblem(rule.roleArn, known));
   }
 
-  if (rule.upstream === 'ecr' && rule.registry !== undefined && registry) {
+  if (rule.upstream === 'ecr' && literal(rule.registry) && known) {
     const source = parsePrivateRegistryHost(rule.registry);
-    if (source && source.account === registry.account && source.region === registry.region) {
+    if (source && source.account === known.account && source.region === known.region) {
       add('registry', `${rule.registry} is this cache's own registry; an ECR upstream must be another region or account`);
     }
   }
@@ -137,21 +133,13 @@ export function secretArnProblem(secretArn: string, registry?: CacheRegistry): s
   return wrong.length > 0 ? `secret ${secretArn}: ${wrong.join('; ')}` : undefined;
 }
 
-/** The role for an ECR upstream lives in the cache registry's account. */
-export function roleArnProblem(roleArn: string, registry?: CacheRegistry): string | undefined {
-  const arn = parseArn(roleArn);
-  if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) {
-    return `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`;
-  }
-  if (registry && arn.account !== registry.account) {
-    return `role ${roleArn} is in account ${arn.account}; it must be in the cache's account ${registry.account}`;
-  }
-  return undefined;
-}
-
-/** True when the rule's upstream is another account's private ECR registry, which needs `custom_role_arn`. */
-export function isCrossAccountEcr(rule: RuleSettings, registry: CacheRegistry): boolean {
+/**
+ * True when the rule's upstream is another account's private ECR registry, which needs `custom_role_arn`;
+ * undefined when a token hides the upstream's account or the cache's.
+ */
+export function isCrossAccountEcr(rule: RuleSettings, registry: CacheRegistry, isToken: IsToken = NO_TOKENS): boolean | undefined {
   if (rule.upstream !== 'ecr' || rule.registry === undefined) return false;
+  if (isToken(rule.registry) || isToken(registry.account)) return undefined;
   const source = parsePrivateRegistryHost(rule.registry);
   return source !== undefined && source.account !== registry.account;
 }

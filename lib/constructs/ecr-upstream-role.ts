@@ -2,10 +2,10 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { IAM_ROLE_NAME_MAX_LENGTH } from './names';
-import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from './ecr-facts';
-import { policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from './iam-policy';
-import { ECR_CACHE_WRITE_ACTIONS, ECR_UPSTREAM_READ_ACTIONS } from './perms';
+import { IAM_ROLE_NAME_MAX_LENGTH } from '../aws/names';
+import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from '../aws/ecr';
+import { policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from '../aws/iam';
+import { ECR_CACHE_WRITE_ACTIONS, ECR_UPSTREAM_READ_ACTIONS } from '../aws/perms';
 
 export interface EcrUpstreamRoleProps {
   /** IAM role name (at most 64 characters). */

@@ -8,7 +8,7 @@ import {
   repositoryTemplateProblems,
   TEMPLATE_DEFAULTS,
   templateNeedsRole,
-} from './repository-template-checks';
+} from '../checks/repository-template';
 
 export interface CacheRepositoryTemplateProps extends RepositoryTemplateSettings {
   /** The pull-through cache rule's prefix (`ROOT` for the rest of the registry). */
@@ -24,8 +24,8 @@ export class CacheRepositoryTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: CacheRepositoryTemplateProps) {
     super(scope, id);
-    // A role created in the same stack is only a token here; a literal ARN is checked.
-    const problems = repositoryTemplateProblems(Token.isUnresolved(props.roleArn) ? { ...props, roleArn: undefined } : props);
+    // A token (a key or a role of this app) is checked for where it may be given; its format is the provider's to check.
+    const problems = repositoryTemplateProblems(props, undefined, Token.isUnresolved);
     if (templateNeedsRole(props) && props.roleArn === undefined) {
       problems.push({ field: 'roleArn', message: 'KMS encryption and resource tags need a role: without it apply succeeds and the first pull fails' });
     }

@@ -1,17 +1,19 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { CacheScanning, type CacheScanningProps } from './cache-scanning';
-import { cacheImageUri } from './cache-uri';
-import { cacheRegistryUri, cacheRepositoriesArn, type RegionOptions } from './ecr-facts';
-import { policyDocument, REGISTRY_LOGIN_STATEMENT } from './iam-policy';
-import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, terraformName } from './names';
-import { NODE_CACHE_ACTIONS } from './perms';
+import { cacheImageUri } from '../images/cache-uri';
+import { accountProblem } from '../aws/arns';
+import { cacheRegistryUri, cacheRepositoriesArn } from '../aws/ecr';
+import { type RegionOptions, regionProblem } from '../aws/regions';
+import { policyDocument, REGISTRY_LOGIN_STATEMENT } from '../aws/iam';
+import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, terraformName } from '../aws/names';
+import { NODE_CACHE_ACTIONS } from '../aws/perms';
 import { PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
-import { type RepositoryTemplateSettings, templateNeedsRole } from './repository-template-checks';
+import { type RepositoryTemplateSettings, templateNeedsRole } from '../checks/repository-template';
 import { RepositoryTemplateRole } from './repository-template-role';
 
 export interface PullThroughCacheProps extends RegionOptions {
@@ -74,6 +76,11 @@ export class PullThroughCache extends Construct {
 
   constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
     super(scope, id);
+    const problems = [
+      Token.isUnresolved(props.account) ? undefined : accountProblem(props.account),
+      Token.isUnresolved(props.region) ? undefined : regionProblem(props.region, props),
+    ].filter((problem) => problem !== undefined);
+    if (problems.length > 0) throw new Error(`PullThroughCache: ${problems.join('; ')}`);
     this.props = props;
     this.account = props.account;
     this.region = props.region;

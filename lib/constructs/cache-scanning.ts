@@ -1,7 +1,7 @@
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { ROOT_PREFIX, type ScanType, WHOLE_REGISTRY_FILTER } from './ecr-facts';
+import { ROOT_PREFIX, type ScanType, WHOLE_REGISTRY_FILTER } from '../aws/ecr';
 
 export type ScanFrequency = 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN';
 

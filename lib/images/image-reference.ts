@@ -7,7 +7,7 @@
  * formats back to exactly its input.
  */
 
-import { UPSTREAMS } from './upstreams';
+import { UPSTREAMS } from '../aws/upstreams';
 
 /** An image reference split by the distribution/reference grammar, nothing normalized. */
 export interface ImageReference {

@@ -3,7 +3,8 @@
  * outputs and image mapping all read it; no fact about an upstream is written anywhere else.
  * Source: ../shared/reference/ecr-pull-through-cache.md ("Upstream registries").
  */
-import { parsePrivateRegistryHost, type RegionOptions, regionProblem } from './ecr-facts';
+import { parsePrivateRegistryHost } from './ecr';
+import { type RegionOptions, regionProblem } from './regions';
 
 /** How ECR authenticates to the upstream. */
 export type UpstreamAuth =

@@ -6,7 +6,7 @@
  */
 import { TerraformDataSource, type TerraformElement, TerraformResource, TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { terraformName } from './names';
+import { terraformName } from '../aws/names';
 
 const guarded = new WeakSet<TerraformStack>();
 

@@ -2,9 +2,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { cacheRepositoriesArn } from './ecr-facts';
-import { type PolicyStatement, policyDocument, serviceTrustPolicy } from './iam-policy';
-import { TEMPLATE_KMS_ACTIONS, TEMPLATE_REPOSITORY_ACTIONS } from './perms';
+import { cacheRepositoriesArn } from '../aws/ecr';
+import { type PolicyStatement, policyDocument, serviceTrustPolicy } from '../aws/iam';
+import { TEMPLATE_KMS_ACTIONS, TEMPLATE_REPOSITORY_ACTIONS } from '../aws/perms';
 
 export interface RepositoryTemplateRoleProps {
   /** IAM role name. */

@@ -2,9 +2,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { partitionOf } from './ecr-facts';
-import { awsManagedPolicyArn, serviceTrustPolicy } from './iam-policy';
-import { EKS_NODE_MANAGED_POLICIES } from './perms';
+import { partitionOf } from '../aws/regions';
+import { awsManagedPolicyArn, serviceTrustPolicy } from '../aws/iam';
+import { EKS_NODE_MANAGED_POLICIES } from '../aws/perms';
 
 export interface EksNodeRoleProps {
   /** The role's IAM name. */

@@ -5,11 +5,12 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import { accountProblem, tagProblems } from './ecr-facts';
-import { IAM_ROLE_NAME_MAX_LENGTH } from './names';
-import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from './repository-template-checks';
-import { RECOVERY_WINDOW_DAYS } from './rule-checks';
-import { UPSTREAM_NAMES } from './upstreams';
+import { accountProblem } from '../lib/aws/arns';
+import { tagProblems } from '../lib/aws/tags';
+import { IAM_ROLE_NAME_MAX_LENGTH } from '../lib/aws/names';
+import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from '../lib/checks/repository-template';
+import { RECOVERY_WINDOW_DAYS } from '../lib/checks/rule';
+import { UPSTREAM_NAMES } from '../lib/aws/upstreams';
 
 const IAM_ROLE_NAME = new RegExp(`^[\\w+=,.@-]{1,${IAM_ROLE_NAME_MAX_LENGTH}}$`);
 const IAM_ROLE_NAME_RULE = `1-${IAM_ROLE_NAME_MAX_LENGTH} letters, digits or +=,.@_-`;

@@ -2,9 +2,9 @@
  * AWS's rules for the repository creation templates of the cache, shared by the environment-file validation and
  * the CacheRepositoryTemplate construct. No provider classes here: `check` and the CLI load this without cdktf.
  */
-import { parseArn, TAG_FILTER } from './ecr-facts';
-import type { CacheRegistry } from './rule-checks';
-import { roleArnProblem } from './rule-checks';
+import { parseArn } from '../aws/arns';
+import { TAG_FILTER } from '../aws/ecr';
+import { type CacheRegistry, type IsToken, literalRegistry, NO_TOKENS, roleArnProblem } from './common';
 
 /** Tag mutability a cache can live with: IMMUTABLE would stop ECR from refreshing a tag from upstream. */
 export const CACHE_TAG_MUTABILITIES = ['MUTABLE', 'MUTABLE_WITH_EXCLUSION'] as const;
@@ -52,8 +52,9 @@ export interface TemplateProblem {
 }
 
 /** AWS's rules for a creation template of the cache. */
-export function repositoryTemplateProblems(settings: RepositoryTemplateSettings, registry?: CacheRegistry): TemplateProblem[] {
+export function repositoryTemplateProblems(settings: RepositoryTemplateSettings, registry?: CacheRegistry, isToken: IsToken = NO_TOKENS): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
+  const known = literalRegistry(registry, isToken);
   const mutability = settings.tagMutability as string | undefined;
   if (mutability?.startsWith('IMMUTABLE')) problems.push({ field: 'tagMutability', message: IMMUTABLE_TAGS_PROBLEM });
   const filters = settings.immutableTags ?? [];
@@ -66,7 +67,7 @@ export function repositoryTemplateProblems(settings: RepositoryTemplateSettings,
   if (filters.length > TAG_FILTER.maxFilters) {
     problems.push({ field: 'immutableTags', message: `has ${filters.length} filters; ECR allows at most ${TAG_FILTER.maxFilters}` });
   }
-  for (const filter of filters) {
+  for (const filter of filters.filter((candidate) => !isToken(candidate))) {
     if (!TAG_FILTER.pattern.test(filter) || filter.split('*').length - 1 > TAG_FILTER.maxWildcards) {
       problems.push({
         field: 'immutableTags',
@@ -74,16 +75,16 @@ export function repositoryTemplateProblems(settings: RepositoryTemplateSettings,
       });
     }
   }
-  if (settings.kmsKey !== undefined) {
+  if (settings.kmsKey !== undefined && !isToken(settings.kmsKey)) {
     const arn = parseArn(settings.kmsKey);
     if (!arn || arn.service !== 'kms' || !/^key\/[\w-]+$/.test(arn.resource)) {
       problems.push({ field: 'kmsKey', message: `"${settings.kmsKey}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)` });
-    } else if (registry && arn.region !== registry.region) {
-      problems.push({ field: 'kmsKey', message: `the key is in ${arn.region}; ECR needs a key in the cache's region ${registry.region}` });
+    } else if (known && arn.region !== known.region) {
+      problems.push({ field: 'kmsKey', message: `the key is in ${arn.region}; ECR needs a key in the cache's region ${known.region}` });
     }
   }
-  if (settings.roleArn !== undefined) {
-    const problem = roleArnProblem(settings.roleArn, registry);
+  if (settings.roleArn !== undefined && !isToken(settings.roleArn)) {
+    const problem = roleArnProblem(settings.roleArn, known);
     if (problem) problems.push({ field: 'roleArn', message: problem });
   }
   return problems;

@@ -3,10 +3,11 @@
  * The upstream host is replaced by the rule's prefix and the path is kept; what each upstream adds (Docker Hub's
  * aliases and `library/`, ECR's upstream prefixes) comes from the catalogue.
  */
-import { ROOT_PREFIX, privateRegistryHost } from './ecr-facts';
+import { ROOT_PREFIX, privateRegistryHost } from '../aws/ecr';
 import { type ImageReference, formatImageReference, parseImageReference } from './image-reference';
-import type { CacheRegistry, RuleSettings } from './rule-checks';
-import { UPSTREAMS, type UpstreamName, upstream, upstreamRegistryUrl } from './upstreams';
+import type { RuleSettings } from '../checks/rule';
+import type { CacheRegistry } from '../checks/common';
+import { UPSTREAMS, type UpstreamName, upstream, upstreamRegistryUrl } from '../aws/upstreams';
 
 /** What mapping needs of an environment; a validated `Environment` is one. */
 export interface CacheEnvironment extends CacheRegistry {

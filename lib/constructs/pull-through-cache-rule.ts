@@ -1,15 +1,16 @@
 import { DataAwsSecretsmanagerSecretVersions } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-versions';
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
-import type { ITerraformDependable } from 'cdktf';
+import { type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { UpstreamCredentialSecret } from './credential-secret';
-import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from './ecr-facts';
+import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from '../aws/ecr';
 import { EcrUpstreamRole } from './ecr-upstream-role';
 import { PropagationWait } from './propagation-wait';
 import { CacheRepositoryTemplate } from './cache-repository-template';
-import { type CacheRegistry, isCrossAccountEcr, type RuleOptions, ruleProblems, type RuleSettings, secretValueVariableName, upstreamRoleName } from './rule-checks';
-import { upstream, upstreamRegistryUrl } from './upstreams';
+import { isCrossAccountEcr, type RuleOptions, ruleProblems, type RuleSettings, secretValueVariableName, upstreamRoleName } from '../checks/rule';
+import { type CacheRegistry } from '../checks/common';
+import { upstream, upstreamRegistryUrl } from '../aws/upstreams';
 
 /** What `PullThroughCache.addRule(prefix, options)` takes: a rule in the environment file's words. */
 export interface PullThroughCacheRuleOptions extends RuleOptions {}
@@ -67,7 +68,8 @@ export class PullThroughCacheRule extends Construct {
 
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
     super(scope, id);
-    const problems = ruleProblems(props, props);
+    // A token (another resource's ARN) is checked for where it may be given; its format is the provider's to check.
+    const problems = ruleProblems(props, props, Token.isUnresolved);
     if (problems.length > 0) {
       throw new Error(`rule ${props.prefix}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`);
     }
@@ -92,7 +94,11 @@ export class PullThroughCacheRule extends Construct {
     }
 
     let customRoleArn = props.roleArn;
-    if (customRoleArn === undefined && isCrossAccountEcr(props, props)) {
+    const crossAccount = isCrossAccountEcr(props, props, Token.isUnresolved);
+    if (crossAccount === undefined && customRoleArn === undefined) {
+      throw new Error(`rule ${props.prefix}: registry or account is a token, so whether the upstream is another account's is not known: give roleArn`);
+    }
+    if (customRoleArn === undefined && crossAccount) {
       this.createdRole = new EcrUpstreamRole(this, 'upstream-role', {
         roleName: props.upstreamRoleName ?? upstreamRoleName(props.prefix, props.region),
         account: props.account,

@@ -1,0 +1,72 @@
+/** One validated environment: everything a stack needs, defaults applied. */
+import type { CacheRegistry } from '../lib/checks/common';
+import type { RepositoryTemplateSettings } from '../lib/checks/repository-template';
+import { RECOVERY_WINDOW_DAYS, type RuleSettings } from '../lib/checks/rule';
+import type { FileContext } from './file-checks/context';
+import { STACK_NAME_PREFIX } from './read-file';
+import type { EnvironmentFile, SCANNING_SCOPES } from './schema';
+
+/** The address name of the node role a stack creates (`aws_iam_role.node`), which a grant to an existing role must not take. */
+export const CREATED_NODE_ROLE_ADDRESS = 'node';
+
+export interface Environment extends CacheRegistry {
+  /** The file's base name: `prod` for environments/prod.yaml. */
+  readonly name: string;
+  /** The Terraform stack: `ecr-cache-<name>`. */
+  readonly stackName: string;
+  /** The file it came from, as displayed in messages. */
+  readonly file: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly state?: { readonly bucket: string; readonly key: string; readonly region: string };
+  readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[] };
+  readonly secrets: { readonly recoveryWindowDays: number };
+  /** Production: credential secrets get prevent_destroy. */
+  readonly production: boolean;
+  /** Creation template settings of every rule's cache repositories (a rule's own `repositories` win). */
+  readonly repositories: RepositoryTemplateSettings;
+  readonly scanning?: {
+    readonly type: 'basic' | 'enhanced';
+    readonly frequency: 'scan-on-push' | 'continuous';
+    /** `registry`: every repository; `cache`: only the cache prefixes, and every other repository loses scanning. */
+    readonly scope: (typeof SCANNING_SCOPES)[number];
+  };
+  readonly rules: readonly RuleSettings[];
+}
+
+/** The node role an environment creates: `nodes.createRole`, `ecr-cache-<name>-node` by default, none for `false`. */
+export function createdNodeRole(settings: EnvironmentFile, name: string): string | undefined {
+  const createRole = settings.nodes?.createRole;
+  return createRole === false ? undefined : (createRole ?? `${STACK_NAME_PREFIX}${name}-node`);
+}
+
+/** The environment of a file whose every check passed. */
+export function toEnvironment(context: FileContext & { readonly settings: EnvironmentFile; readonly registry: CacheRegistry }): Environment {
+  const { settings, name, file, rules } = context;
+  const createRole = createdNodeRole(settings, name);
+  return {
+    name,
+    stackName: `${STACK_NAME_PREFIX}${name}`,
+    file,
+    account: settings.account,
+    region: settings.region,
+    ...(settings.allowUnlistedRegion ? { allowUnlistedRegion: true } : {}),
+    tags: settings.tags ?? {},
+    ...(settings.state
+      ? {
+          state: {
+            bucket: settings.state.bucket,
+            key: settings.state.key ?? `ecr-pull-through-cache/${name}.tfstate`,
+            region: settings.state.region ?? settings.region,
+          },
+        }
+      : {}),
+    nodes: { ...(createRole !== undefined ? { createRole } : {}), existingRoles: settings.nodes?.existingRoles ?? [] },
+    secrets: { recoveryWindowDays: settings.secrets?.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
+    production: settings.production ?? false,
+    repositories: settings.repositories ?? {},
+    ...(settings.scanning
+      ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push', scope: settings.scanning.scope ?? 'registry' } }
+      : {}),
+    rules,
+  };
+}

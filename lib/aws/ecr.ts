@@ -1,0 +1,85 @@
+/**
+ * Facts about Amazon ECR itself (not about any one upstream): prefixes, limits, registry hosts and repository ARNs,
+ * scanning. Sources: ../shared/reference/ecr-pull-through-cache.md, the ECR API reference and terraform-provider-aws
+ * (internal/service/ecr/pull_through_cache_rule.go).
+ */
+import { partitionOf } from './regions';
+
+/** The `ecr_repository_prefix` that means "no prefix": the rule catches every repository. */
+export const ROOT_PREFIX = 'ROOT';
+
+/** Pull-through cache rules per registry (account + region). Not adjustable. */
+export const MAX_RULES_PER_REGISTRY = 50;
+
+/** ECR's service-linked role may only read secrets whose name starts with this, in its own account and region. */
+export const CREDENTIAL_SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
+
+/**
+ * The provider's pattern for `ecr_repository_prefix` and `upstream_repository_prefix`: stricter than AWS's own
+ * (one `.`, `_` or `-` between alphanumeric runs). We also refuse the trailing `/` both accept, because ECR
+ * stores the prefix without it and the plan would never settle.
+ */
+const PREFIX_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+const PREFIX_LENGTH = { min: 2, max: 30 } as const;
+
+/** Why `prefix` is not a valid repository prefix, or undefined when it is. `ROOT` is accepted. */
+export function repositoryPrefixProblem(prefix: string): string | undefined {
+  if (prefix === ROOT_PREFIX) return undefined;
+  if (prefix.length < PREFIX_LENGTH.min || prefix.length > PREFIX_LENGTH.max) {
+    return `"${prefix}" is ${prefix.length} character${prefix.length === 1 ? '' : 's'}; a prefix has ${PREFIX_LENGTH.min} to ${PREFIX_LENGTH.max}`;
+  }
+  if (prefix.endsWith('/')) return `drop the trailing "/" from "${prefix}": ECR always implies it`;
+  if (!PREFIX_PATTERN.test(prefix)) {
+    return (
+      `"${prefix}" is not a valid prefix: use lower-case letters and digits, with a single ".", "_" or "-" ` +
+      `between them and "/" between path components (for example "docker-hub" or "team/quay")`
+    );
+  }
+  return undefined;
+}
+
+/**
+ * `image_tag_mutability_exclusion_filter`: at most 5 filters, each 1-128 of these characters with at most two
+ * wildcards (ECR API reference, ImageTagMutabilityExclusionFilter; the provider 6.x validates the same in
+ * internal/service/ecr/repository_creation_template.go).
+ */
+export const TAG_FILTER = { pattern: /^[0-9a-zA-Z._*-]{1,128}$/, maxFilters: 5, maxWildcards: 2 } as const;
+
+/** The private registry's host: `<account>.dkr.ecr.<region>.amazonaws.com`. */
+export function privateRegistryHost(account: string, region: string): string {
+  return `${account}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** Reads `<account>.dkr.ecr.<region>.amazonaws.com` back into its parts. */
+export function parsePrivateRegistryHost(host: string): { account: string; region: string } | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host);
+  return match ? { account: match[1]!, region: match[2]! } : undefined;
+}
+
+/** The registry URI a rule's images live under: what a Helm `image.registry` value needs. */
+export function cacheRegistryUri(account: string, region: string, prefix: string): string {
+  const host = privateRegistryHost(account, region);
+  return prefix === ROOT_PREFIX ? host : `${host}/${prefix}`;
+}
+
+/** The ARN pattern of the repositories a rule creates; a ROOT rule covers the whole registry. */
+export function cacheRepositoriesArn(account: string, region: string, prefix: string): string {
+  const repositories = prefix === ROOT_PREFIX ? '*' : `${prefix}/*`;
+  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repositories}`;
+}
+
+/** ECR registry scanning: BASIC (free, on push) or ENHANCED (Amazon Inspector). One configuration per registry. */
+export type ScanType = 'BASIC' | 'ENHANCED';
+
+/** The repository filter that matches every repository of the registry. */
+export const WHOLE_REGISTRY_FILTER = '*';
+
+/**
+ * What scanning only some repositories does to all the others. ECR user guide (image-scanning): "Any repositories
+ * not matching a basic scanning scan on push filter will be set to the manual scan frequency"; "Any repositories
+ * not matching an enhanced scanning filter will have scanning disabled."
+ */
+export function unscannedRepositoriesEffect(scanType: ScanType): string {
+  return scanType === 'BASIC' ? 'is set to manual scanning (no scan on push)' : 'has scanning turned off (no Amazon Inspector coverage)';
+}

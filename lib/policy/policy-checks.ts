@@ -1,0 +1,154 @@
+/**
+ * Policy checks at synth, in the style of cdk-nag: each rule has an id and names the checkov/trivy checks it
+ * mirrors (rules/, by service). A finding fails synth unless it is acknowledged with a written reason, on the
+ * resource or on any construct above it (a construct, a stack: the acknowledgement covers what is below it), for all
+ * of the finding or only some of its actions (`appliesTo`). Acknowledgements are written into each resource's `//`
+ * comment block, where reviewers of `cdktf synth` see them.
+ */
+import { Aspects, type IAspect, TerraformResource, TerraformStack } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import type { CheckedResource, Config, PolicyRule } from './rule';
+import { ECR_RULES } from './rules/ecr';
+import { IAM_RULES } from './rules/iam';
+import { SECRETS_MANAGER_RULES } from './rules/secretsmanager';
+
+export type { CheckedResource, PolicyRule, Violation } from './rule';
+
+export const POLICY_RULES: readonly PolicyRule[] = [...IAM_RULES, ...SECRETS_MANAGER_RULES, ...ECR_RULES];
+
+const ACKNOWLEDGEMENT = 'ecr-pull-through-cache:acknowledgement';
+
+export interface AcknowledgeOptions {
+  /**
+   * Only these actions or resources of the finding, as the rule names them (cdk-nag's `appliesTo`): the finding
+   * stands for any other.
+   * @default - the whole finding
+   */
+  readonly appliesTo?: readonly string[];
+}
+
+interface Acknowledgement {
+  readonly ruleId: string;
+  readonly reason: string;
+  readonly appliesTo?: readonly string[];
+}
+
+/**
+ * Accepts a rule's findings on `scope` and every resource below it (a resource, a construct or a whole stack), for
+ * a reason reviewers can read in the synthesized output.
+ */
+export function acknowledge(scope: IConstruct, ruleId: string, reason: string, options: AcknowledgeOptions = {}): void {
+  if (!POLICY_RULES.some((rule) => rule.id === ruleId)) throw new Error(`unknown policy rule ${ruleId}`);
+  if (reason.trim().length < 10) throw new Error(`acknowledging ${ruleId} needs a written reason`);
+  if (options.appliesTo?.length === 0) throw new Error(`acknowledging ${ruleId} for appliesTo: [] covers nothing; leave appliesTo out to cover all`);
+  const acknowledgement: Acknowledgement = { ruleId, reason, ...(options.appliesTo ? { appliesTo: [...options.appliesTo] } : {}) };
+  scope.node.addMetadata(ACKNOWLEDGEMENT, acknowledgement);
+}
+
+/** The acknowledgements of a rule that cover a resource: its own and its ancestors', the nearest first. */
+function acknowledgementsOf(resource: IConstruct, ruleId: string): Acknowledgement[] {
+  return [...resource.node.scopes]
+    .reverse()
+    .flatMap((scope) => scope.node.metadata.filter((entry) => entry.type === ACKNOWLEDGEMENT).map((entry) => entry.data as Acknowledgement))
+    .filter((acknowledgement) => acknowledgement.ruleId === ruleId);
+}
+
+export interface Finding {
+  readonly rule: PolicyRule;
+  readonly resource: TerraformResource;
+  /** The resource's construct path. */
+  readonly path: string;
+  readonly message: string;
+  /** The actions or resources at fault, when the rule names them. */
+  readonly items?: readonly string[];
+  /** The reason it was accepted, when it was. */
+  readonly acknowledged?: string;
+}
+
+function resourceConfig(resource: TerraformResource): Config {
+  const synthesized = resource.toTerraform() as { resource: Record<string, Record<string, Config>> };
+  return Object.values(Object.values(synthesized.resource)[0]!)[0]!;
+}
+
+/** One violation against the acknowledgements that cover it: what they accept, and what is left. */
+function judge(rule: PolicyRule, resource: TerraformResource, message: string, items: readonly string[] | undefined): Finding[] {
+  const base = { rule, resource, path: resource.node.path };
+  const acknowledgements = acknowledgementsOf(resource, rule.id);
+  const whole = acknowledgements.find((acknowledgement) => acknowledgement.appliesTo === undefined);
+  if (whole) return [{ ...base, message, ...(items ? { items } : {}), acknowledged: whole.reason }];
+  if (!items) return [{ ...base, message }];
+  const findings: Finding[] = [];
+  const left = new Set(items);
+  for (const acknowledgement of acknowledgements) {
+    const covered = acknowledgement.appliesTo!.filter((item) => left.has(item));
+    if (covered.length === 0) continue;
+    for (const item of covered) left.delete(item);
+    const describe = rule.describe ?? (() => message);
+    findings.push({ ...base, message: describe(covered), items: covered, acknowledged: `for ${covered.join(', ')}: ${acknowledgement.reason}` });
+  }
+  if (left.size > 0) findings.push({ ...base, message: (rule.describe ?? (() => message))([...left]), items: [...left] });
+  return findings;
+}
+
+/** The findings of one stack: each resource's arguments are synthesized once and shared by every rule. */
+function findingsOfStack(stack: TerraformStack): Finding[] {
+  const resources = stack.node.findAll().filter((node): node is TerraformResource => node instanceof TerraformResource);
+  const configs = new Map(resources.map((resource) => [resource, resourceConfig(resource)]));
+  const byType = new Map<string, Config[]>();
+  for (const [resource, config] of configs) byType.set(resource.terraformResourceType, [...(byType.get(resource.terraformResourceType) ?? []), config]);
+
+  const findings: Finding[] = [];
+  for (const [resource, config] of configs) {
+    const checked: CheckedResource = { type: resource.terraformResourceType, config, stackResources: (type) => byType.get(type) ?? [] };
+    for (const rule of POLICY_RULES) {
+      const violation = rule.check(checked);
+      if (violation) findings.push(...judge(rule, resource, violation.message, violation.items));
+    }
+  }
+  return findings;
+}
+
+/** Every finding of every resource below `scope` (a stack, or an app of stacks), acknowledged or not. */
+export function policyFindings(scope: IConstruct): Finding[] {
+  const stacks = TerraformStack.isStack(scope) ? [scope] : scope.node.findAll().filter((node): node is TerraformStack => TerraformStack.isStack(node));
+  return stacks.flatMap(findingsOfStack);
+}
+
+export function formatFinding(finding: Finding): string {
+  return `${finding.path}: [${finding.rule.id}] ${finding.rule.title}: ${finding.message} (mirrors ${finding.rule.mirrors})`;
+}
+
+/**
+ * The aspect that applies the rules at synth: an unacknowledged finding becomes a validation error, which fails
+ * synth; an acknowledged one is written into the resource's `//` block.
+ */
+export class PolicyChecks implements IAspect {
+  private readonly done = new WeakSet<IConstruct>();
+
+  /** Applies the checks to every resource of `stack`. */
+  static applyTo(stack: TerraformStack): void {
+    Aspects.of(stack).add(new PolicyChecks());
+  }
+
+  visit(node: IConstruct): void {
+    if (!TerraformStack.isStack(node) || this.done.has(node)) return;
+    this.done.add(node);
+    const reasons = new Map<TerraformResource, Map<string, string[]>>();
+    for (const finding of policyFindings(node)) {
+      const { resource } = finding;
+      if (finding.acknowledged === undefined) {
+        resource.node.addValidation({ validate: () => [formatFinding(finding)] });
+        continue;
+      }
+      const byRule = reasons.get(resource) ?? new Map<string, string[]>();
+      byRule.set(finding.rule.id, [...(byRule.get(finding.rule.id) ?? []), finding.acknowledged]);
+      reasons.set(resource, byRule);
+    }
+    for (const [resource, byRule] of reasons) {
+      for (const [ruleId, accepted] of byRule) {
+        const rule = POLICY_RULES.find((candidate) => candidate.id === ruleId)!;
+        resource.addOverride(`//.acknowledged_findings.${ruleId}`, `${rule.title} (${rule.mirrors}): ${accepted.join('; ')}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/** What a policy rule is: an id, what it mirrors, and a check of one resource's synthesized arguments. */
+
+export type Config = Record<string, unknown>;
+
+/** What a rule sees of a resource: its type and its synthesized (snake_case) arguments. */
+export interface CheckedResource {
+  readonly type: string;
+  readonly config: Config;
+  /** The arguments of every resource in the same stack, by type (for rules that relate resources). */
+  readonly stackResources: (type: string) => readonly Config[];
+}
+
+/** What is wrong with a resource. */
+export interface Violation {
+  readonly message: string;
+  /**
+   * The actions or resources at fault, when the rule can name them: an acknowledgement may cover only some
+   * (`appliesTo`), and the finding stands for the rest.
+   */
+  readonly items?: readonly string[];
+}
+
+export interface PolicyRule {
+  readonly id: string;
+  readonly title: string;
+  /** The checkov and trivy checks this rule mirrors, or why none does. */
+  readonly mirrors: string;
+  /** What is wrong with the resource, or undefined when nothing is. */
+  readonly check: (resource: CheckedResource) => Violation | undefined;
+  /** The message for the items an acknowledgement left: rules with items build their message from them. */
+  readonly describe?: (items: readonly string[]) => string;
+}
