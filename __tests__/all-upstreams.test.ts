@@ -11,12 +11,12 @@ import { UPSTREAM_NAMES } from '../lib/aws/upstreams';
 import { parseStack, referenceTo, resourcesOf, synthEnvironment } from './support/stacks';
 
 const [environment] = loadEnvironments(join(PROJECT_ROOT, 'examples')).environments;
-const synthesized = synthEnvironment(environment!);
+const synthesized = synthEnvironment(environment);
 const stack = parseStack(synthesized);
 
 describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
   it('uses all nine upstreams', () => {
-    expect(new Set(environment!.rules.map((rule) => rule.upstream))).toEqual(new Set(UPSTREAM_NAMES));
+    expect(new Set(environment.rules.map((rule) => rule.upstream))).toEqual(new Set(UPSTREAM_NAMES));
   });
 
   it.each([
@@ -46,7 +46,7 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
   it('maps the cross-region ECR rule to its upstream prefix, with no role in the same account', () => {
     expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: 'us', upstream_repository_prefix: 'platform' });
     const [us] = resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).filter((rule) => rule.ecr_repository_prefix === 'us');
-    expect(us!.custom_role_arn).toBeUndefined();
+    expect(us.custom_role_arn).toBeUndefined();
   });
 
   it('sends ROOT as the upstream prefix of an ECR rule that names none (AWS stores ROOT; unset would replace the rule every apply)', () => {
@@ -71,7 +71,7 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     const roleArn = referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'arn');
     expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: 'shared', custom_role_arn: roleArn });
     const [role] = resourcesOf(stack, IamRole.tfResourceType).filter((role) => role.name === 'ecr-ptc-shared-eu-west-2');
-    expect(JSON.parse(role!.assume_role_policy as string).Statement).toEqual([
+    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
       {
         Effect: 'Allow',
         Principal: { Service: 'pullthroughcache.ecr.amazonaws.com' },
@@ -79,8 +79,8 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
       },
     ]);
     const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType).filter((candidate) => candidate.name === 'ecr-pull-through-cache-upstream');
-    expect(policy!.role).toBe(referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'name'));
-    expect(JSON.parse(policy!.policy as string).Statement).toEqual([
+    expect(policy.role).toBe(referenceTo(stack, IamRole.tfResourceType, 'name', 'ecr-ptc-shared-eu-west-2', 'name'));
+    expect(JSON.parse(policy.policy as string).Statement).toEqual([
       { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
       {
         Sid: 'ReadUpstream',
@@ -106,19 +106,19 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     ]);
     // The rule waits for the role's permissions, not only for the role, and then for IAM to show them.
     const [rule] = resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).filter((candidate) => candidate.ecr_repository_prefix === 'shared');
-    const [policyAddress] = Object.entries(stack.resource[IamRolePolicy.tfResourceType]!).find(([, values]) => values.name === 'ecr-pull-through-cache-upstream')!;
-    const waits = Object.entries(stack.resource.terraform_data!);
+    const [policyAddress] = Object.entries(stack.resource[IamRolePolicy.tfResourceType]).find(([, values]) => values.name === 'ecr-pull-through-cache-upstream')!;
+    const waits = Object.entries(stack.resource.terraform_data);
     expect(waits).toHaveLength(1);
-    const [waitAddress, wait] = waits[0]!;
-    expect(rule!.depends_on).toEqual([`terraform_data.${waitAddress}`]);
+    const [waitAddress, wait] = waits[0];
+    expect(rule.depends_on).toEqual([`terraform_data.${waitAddress}`]);
     expect(wait.depends_on).toEqual([`${IamRolePolicy.tfResourceType}.${policyAddress}`]);
     expect(wait.provisioner).toEqual([{ 'local-exec': { command: '10', interpreter: ['sleep'] } }]);
   });
 
   it('lets nodes use the whole registry because of the ROOT rule', () => {
     const [policy] = resourcesOf(stack, IamPolicy.tfResourceType);
-    expect(JSON.parse(policy!.policy as string).Statement[1].Resource).toContain('arn:aws:ecr:eu-west-2:333333333333:repository/*');
-    expect(stack.output.registry_uris!.value).toMatchObject({
+    expect(JSON.parse(policy.policy as string).Statement[1].Resource).toContain('arn:aws:ecr:eu-west-2:333333333333:repository/*');
+    expect(stack.output.registry_uris.value).toMatchObject({
       ROOT: '333333333333.dkr.ecr.eu-west-2.amazonaws.com',
       us: '333333333333.dkr.ecr.eu-west-2.amazonaws.com/us',
     });

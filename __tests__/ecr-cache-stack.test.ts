@@ -81,12 +81,12 @@ describe.each([
   it('creates the node role for EC2 with the EKS node policies and the cache policy', () => {
     expect(synthesized).toHaveResourceWithProperties(IamRole, { name: `ecr-cache-${name}-node` });
     const [role] = resourcesOf(stack, IamRole.tfResourceType);
-    expect(JSON.parse(role!.assume_role_policy as string)).toEqual({
+    expect(JSON.parse(role.assume_role_policy as string)).toEqual({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     });
-    expect(role!.inline_policy).toBeUndefined();
-    expect(role!.managed_policy_arns).toBeUndefined();
+    expect(role.inline_policy).toBeUndefined();
+    expect(role.managed_policy_arns).toBeUndefined();
 
     const roleName = referenceTo(stack, IamRole.tfResourceType, 'name', `ecr-cache-${name}-node`, 'name');
     const policyArn = referenceTo(stack, IamPolicy.tfResourceType, 'name', `ecr-cache-${name}-node-pull`, 'arn');
@@ -106,7 +106,7 @@ describe.each([
 
   it('scopes CreateRepository and BatchImportUpstreamImage to the cache prefixes, not *', () => {
     const [policy] = resourcesOf(stack, IamPolicy.tfResourceType);
-    const document = JSON.parse(policy!.policy as string);
+    const document = JSON.parse(policy.policy as string);
     expect(document.Statement).toEqual([
       { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
       {
@@ -116,14 +116,14 @@ describe.each([
         Resource: Object.keys(ARTICLE_RULES).map((prefix) => `arn:aws:ecr:eu-west-2:${account}:repository/${prefix}/*`),
       },
     ]);
-    expect(policy!.policy).not.toContain('ecr:ReplicateImage');
+    expect(policy.policy).not.toContain('ecr:ReplicateImage');
   });
 
   it('outputs each rule registry URI, the secret ARNs and the node role', () => {
-    expect(stack.output.registry_uris!.value).toEqual(
+    expect(stack.output.registry_uris.value).toEqual(
       Object.fromEntries(Object.keys(ARTICLE_RULES).map((prefix) => [prefix, `${registry}/${prefix}`])),
     );
-    expect(stack.output.credential_secret_arns!.value).toEqual(
+    expect(stack.output.credential_secret_arns.value).toEqual(
       Object.fromEntries(
         CREDENTIAL_RULES.map((prefix) => [
           prefix,
@@ -132,8 +132,8 @@ describe.each([
       ),
     );
     const role = (attribute: string) => referenceTo(stack, IamRole.tfResourceType, 'name', `ecr-cache-${name}-node`, attribute);
-    expect(stack.output.node_role_name!.value).toBe(role('name'));
-    expect(stack.output.node_role_arn!.value).toBe(role('arn'));
+    expect(stack.output.node_role_name.value).toBe(role('name'));
+    expect(stack.output.node_role_arn.value).toBe(role('arn'));
   });
 });
 
@@ -177,7 +177,7 @@ rules:
       ]),
     );
     expect(stack.output.node_role_arn).toBeUndefined();
-    expect(stack.output.node_policy_arn!.value).toBe(policyArn);
+    expect(stack.output.node_policy_arn.value).toBe(policyArn);
   });
 
   it('uses the configured recovery window', () => {

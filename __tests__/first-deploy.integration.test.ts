@@ -49,7 +49,7 @@ beforeAll(async () => {
   if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
   const stackDir = join(work, 'out', 'stacks', 'ecr-cache-first');
   const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>> };
-  targets = Object.keys(stack.resource.aws_ecr_pull_through_cache_rule!).map((name) => `-target=aws_ecr_pull_through_cache_rule.${name}`);
+  targets = Object.keys(stack.resource.aws_ecr_pull_through_cache_rule).map((name) => `-target=aws_ecr_pull_through_cache_rule.${name}`);
   workspace = prepareOfflineWorkspace(stackDir, join(work, 'workspace'), mirror, { ecr: fake.endpoint, secretsmanager: fake.endpoint });
   const init = await terraform(workspace, ['init', '-input=false', '-no-color']);
   if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stderr}`);

@@ -108,8 +108,8 @@ describe('policy rules', () => {
       acknowledge(secret, 'PTC-SM3', 'this secret is read by a service that cannot use a CMK');
     });
     expect(firing(stack)).toEqual([]);
-    const [secret] = Object.values(fullyValidated(stack).resource.aws_secretsmanager_secret!);
-    expect((secret!['//'] as { acknowledged_findings: unknown }).acknowledged_findings).toEqual({
+    const [secret] = Object.values(fullyValidated(stack).resource.aws_secretsmanager_secret);
+    expect((secret['//'] as { acknowledged_findings: unknown }).acknowledged_findings).toEqual({
       'PTC-SM3':
         'secret not encrypted with a customer managed KMS key (checkov CKV_AWS_149, trivy AVD-AWS-0098): ' +
         'this secret is read by a service that cannot use a CMK',
@@ -143,7 +143,7 @@ describe('policy rules', () => {
     ]);
     acknowledge(stack, 'PTC-SM3', 'no secret of this stack can use a CMK');
     expect(firing(stack)).toEqual([]);
-    const secrets = fullyValidated(stack).resource.aws_secretsmanager_secret!;
+    const secrets = fullyValidated(stack).resource.aws_secretsmanager_secret;
     expect(Object.values(secrets).map((secret) => (secret['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-SM3'])).toEqual([
       expect.stringMatching(/: the team's secrets are read by a service that cannot use a CMK$/),
       expect.stringMatching(/: the team's secrets are read by a service that cannot use a CMK$/),
@@ -170,8 +170,8 @@ describe('policy rules', () => {
     const both = stackWith(build);
     acknowledge(both, 'PTC-IAM1', 'the reader needs every object of its bucket', { appliesTo: ['s3:GetObject'] });
     expect(firing(both)).toEqual([]);
-    const [document] = Object.values(fullyValidated(both).resource.aws_iam_policy!);
-    expect((document!['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-IAM1']).toBe(
+    const [document] = Object.values(fullyValidated(both).resource.aws_iam_policy);
+    expect((document['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-IAM1']).toBe(
       'IAM policy allows actions on every resource ("*") (checkov CKV_AWS_355, trivy AVD-AWS-0057): ' +
         'for ecr:DescribeRegistry: DescribeRegistry has no resource to scope to; for s3:GetObject: the reader needs every object of its bucket',
     );

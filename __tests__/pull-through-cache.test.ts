@@ -47,16 +47,16 @@ describe('PullThroughCache', () => {
     const synthesized = parseStack(Testing.synth(stack, true));
 
     const [policy] = resourcesOf(synthesized, IamPolicy.tfResourceType);
-    expect(policy!.name).toBe('platform-node-pull');
-    expect(JSON.parse(policy!.policy as string).Statement[1].Resource).toEqual([
+    expect(policy.name).toBe('platform-node-pull');
+    expect(JSON.parse(policy.policy as string).Statement[1].Resource).toEqual([
       'arn:aws:ecr:eu-west-2:123456789012:repository/quay/*',
       'arn:aws:ecr:eu-west-2:123456789012:repository/k8s/*',
     ]);
-    expect(Object.keys(synthesized.resource[IamRolePolicyAttachment.tfResourceType]!).filter((name) => name.endsWith('cache_pull')).sort()).toEqual([
+    expect(Object.keys(synthesized.resource[IamRolePolicyAttachment.tfResourceType]).filter((name) => name.endsWith('cache_pull')).sort()).toEqual([
       'legacy_node_cache_pull',
       'node_cache_pull',
     ]);
-    expect(resourcesOf(synthesized, EcrRegistryScanningConfiguration.tfResourceType)[0]!.rule).toEqual([
+    expect(resourcesOf(synthesized, EcrRegistryScanningConfiguration.tfResourceType)[0].rule).toEqual([
       { scan_frequency: 'SCAN_ON_PUSH', repository_filter: ['quay/*', 'k8s/*'].map((filter) => ({ filter, filter_type: 'WILDCARD' })) },
     ]);
   });
@@ -68,14 +68,14 @@ describe('PullThroughCache', () => {
     cache.addRule('tagged', { upstream: 'k8s', repositories: { tags: { team: 'platform' } } });
     cache.addRule('secure', { upstream: 'ecr-public', repositories: { kmsKey: 'arn:aws:kms:eu-west-2:123456789012:key/abc-123' } });
     const synthesized = parseStack(Testing.synth(stack, true));
-    const templates = synthesized.resource.aws_ecr_repository_creation_template!;
+    const templates = synthesized.resource.aws_ecr_repository_creation_template;
     expect(Object.keys(templates).sort()).toEqual(['quay', 'secure', 'tagged']);
-    expect(JSON.parse(templates.quay!.lifecycle_policy as string).rules[1].selection.countNumber).toBe(50);
-    expect(templates.quay!.custom_role_arn).toBeUndefined();
-    expect(templates.tagged!.custom_role_arn).toBe('${aws_iam_role.repository_template.arn}');
+    expect(JSON.parse(templates.quay.lifecycle_policy as string).rules[1].selection.countNumber).toBe(50);
+    expect(templates.quay.custom_role_arn).toBeUndefined();
+    expect(templates.tagged.custom_role_arn).toBe('${aws_iam_role.repository_template.arn}');
     expect(resourcesOf(synthesized, IamRole.tfResourceType).map((role) => role.name)).toEqual(['platform-repository-template']);
     const [rolePolicy] = resourcesOf(synthesized, IamRolePolicy.tfResourceType);
-    expect(JSON.parse(rolePolicy!.policy as string).Statement.map((statement: { Resource: string[] }) => statement.Resource)).toEqual([
+    expect(JSON.parse(rolePolicy.policy as string).Statement.map((statement: { Resource: string[] }) => statement.Resource)).toEqual([
       ['arn:aws:ecr:eu-west-2:123456789012:repository/tagged/*', 'arn:aws:ecr:eu-west-2:123456789012:repository/secure/*'],
       ['arn:aws:kms:eu-west-2:123456789012:key/abc-123'],
     ]);
@@ -112,14 +112,14 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
     });
     new CacheRepositoryTemplate(stack, 'other', { prefix: 'other', kmsKey: key.arn, roleArn: role.arn });
     const synthesized = parseStack(Testing.synth(stack));
-    expect(synthesized.resource.aws_ecr_pull_through_cache_rule!.hub!.credential_arn).toBe('${aws_secretsmanager_secret.hub-secret.arn}');
+    expect(synthesized.resource.aws_ecr_pull_through_cache_rule.hub.credential_arn).toBe('${aws_secretsmanager_secret.hub-secret.arn}');
     expect(rule.createdSecret).toBeUndefined();
-    const templates = synthesized.resource.aws_ecr_repository_creation_template!;
-    expect(templates.hub!.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: '${aws_kms_key.key.arn}' }]);
-    expect(templates.hub!.custom_role_arn).toBe('${aws_iam_role.template-role.arn}');
+    const templates = synthesized.resource.aws_ecr_repository_creation_template;
+    expect(templates.hub.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: '${aws_kms_key.key.arn}' }]);
+    expect(templates.hub.custom_role_arn).toBe('${aws_iam_role.template-role.arn}');
     // A rule's `repositories` is its template's: not accepted and ignored.
-    expect(JSON.parse(templates.hub!.lifecycle_policy as string).rules[1].selection.countNumber).toBe(5);
-    expect(templates.other!.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: '${aws_kms_key.key.arn}' }]);
+    expect(JSON.parse(templates.hub.lifecycle_policy as string).rules[1].selection.countNumber).toBe(5);
+    expect(templates.other.encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: '${aws_kms_key.key.arn}' }]);
   });
 
   it('a cache takes its account and region from data sources', () => {
@@ -131,7 +131,7 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
     cache.grantPull('eks-node');
     const synthesized = parseStack(Testing.synth(stack, true));
     const [policy] = resourcesOf(synthesized, IamPolicy.tfResourceType);
-    expect(JSON.parse(policy!.policy as string).Statement[1].Resource).toEqual([
+    expect(JSON.parse(policy.policy as string).Statement[1].Resource).toEqual([
       'arn:aws:ecr:${data.aws_region.here.name}:${data.aws_caller_identity.me.account_id}:repository/quay/*',
     ]);
   });

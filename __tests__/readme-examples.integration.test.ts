@@ -7,7 +7,7 @@ import { ecrCache } from './support/processes';
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 
 describe('README console examples', () => {
-  const examples = [...readme.matchAll(/```console\n\$ \.\/bin\/ecr-cache (.*)\n([\s\S]*?)```/g)].map((match) => [match[1]!, match[2]!] as const);
+  const examples = [...readme.matchAll(/```console\n\$ \.\/bin\/ecr-cache (.*)\n([\s\S]*?)```/g)].map((match) => [match[1], match[2]] as const);
 
   it('has the image and rewrite examples', () => {
     expect(examples.map(([command]) => command.split(' ')[0])).toEqual(['image', 'rewrite']);

@@ -11,18 +11,18 @@ const cells = (line: string) => line.split('|').slice(1, -1).map((cell) => cell.
 
 describe('README', () => {
   it('opens with the synth and test commands', () => {
-    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1];
     expect(firstBlock).toMatch(/^npm ci && npm run synth\b/m);
     expect(firstBlock).toMatch(/^npm test\b/m);
   });
 
   it.each(UPSTREAM_NAMES)('lists the upstream %s as the catalogue knows it', (name) => {
     const spec = upstream(name);
-    const [registry, credentials] = cells(row(name)[0]!).slice(1);
+    const [registry, credentials] = cells(row(name)[0]).slice(1);
     if (spec.host) expect(registry).toBe(spec.host);
     else expect(registry).toMatch(/^<.*>\./);
     expect(credentials).toMatch({ none: /^none$/, secret: /^secret$/, role: /^IAM role/ }[spec.auth]);
-    if (spec.accessTokenIs) expect(cells(row(name)[1]!)[1]).toBe(spec.accessTokenIs);
+    if (spec.accessTokenIs) expect(cells(row(name)[1])[1]).toBe(spec.accessTokenIs);
     else expect(row(name)).toHaveLength(1);
   });
 });

@@ -69,11 +69,11 @@ describe('repository creation templates', () => {
 
     const [role] = resourcesOf(stack, IamRole.tfResourceType).filter((candidate) => candidate.name === 'ecr-cache-all-upstreams-repository-template');
     // Exactly the trust policy of the ECR user guide (repository-creation-templates-create-iam): no condition.
-    expect(JSON.parse(role!.assume_role_policy as string).Statement).toEqual([
+    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'ecr.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
     const [policy] = resourcesOf(stack, IamRolePolicy.tfResourceType).filter((candidate) => candidate.name === 'ecr-repository-creation-template');
-    expect(JSON.parse(policy!.policy as string).Statement).toEqual([
+    expect(JSON.parse(policy.policy as string).Statement).toEqual([
       {
         Sid: 'CreateCacheRepositories',
         Effect: 'Allow',
@@ -156,10 +156,10 @@ rules:
     ]);
     expect(synthesized).not.toContain('"secret_string"');
     // The rule is created after the value is written and Secrets Manager had time to show it; not in parallel.
-    const [wait] = Object.entries(stack.resource.terraform_data!);
-    expect(wait![1].depends_on).toEqual([`${SecretsmanagerSecretVersion.tfResourceType}.${Object.keys(stack.resource[SecretsmanagerSecretVersion.tfResourceType]!)[0]}`]);
+    const [wait] = Object.entries(stack.resource.terraform_data);
+    expect(wait[1].depends_on).toEqual([`${SecretsmanagerSecretVersion.tfResourceType}.${Object.keys(stack.resource[SecretsmanagerSecretVersion.tfResourceType])[0]}`]);
     const rules = Object.fromEntries(resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).map((rule) => [rule.ecr_repository_prefix, rule]));
-    expect(rules['docker-hub']!.depends_on).toEqual([`terraform_data.${wait![0]}`]);
+    expect(rules['docker-hub']!.depends_on).toEqual([`terraform_data.${wait[0]}`]);
     // The value is Terraform's to write: no check that someone else wrote it.
     expect(rules['docker-hub']!.lifecycle).toBeUndefined();
     expect(rules.github!.depends_on).toBeUndefined();
@@ -174,11 +174,11 @@ describe('a rule whose secret the stack creates empty', () => {
 
   it.each(['docker-hub', 'github'])('%s is only created once its secret has a current value, reading its versions', (prefix) => {
     const secretArn = referenceTo(stack, SecretsmanagerSecret.tfResourceType, 'name', `ecr-pullthroughcache/${prefix}`, 'arn');
-    const versions = Object.entries(stack.data!['aws_secretsmanager_secret_versions']!).filter(([, data]) => data.secret_id === secretArn);
+    const versions = Object.entries(stack.data!['aws_secretsmanager_secret_versions']).filter(([, data]) => data.secret_id === secretArn);
     expect(versions).toHaveLength(1);
     const [{ condition, error_message }] = (rules[prefix]!.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
     expect(condition).toBe(
-      `\${try(anytrue([for version in data.aws_secretsmanager_secret_versions.${versions[0]![0]}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,
+      `\${try(anytrue([for version in data.aws_secretsmanager_secret_versions.${versions[0][0]}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,
     );
     expect(error_message).toMatch(new RegExp(`^The secret ecr-pullthroughcache/${prefix} has no value yet, so the pull-through cache rule ${prefix} was not created\\.`));
   });

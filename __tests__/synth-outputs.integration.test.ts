@@ -72,11 +72,11 @@ describe('npm run synth:hcl', () => {
       const hcl = readFileSync(join(stackDir, 'cdk.tf'), 'utf8');
       // What a Terraform user writes: readable addresses, plain references, blocks apart, policies as objects.
       expect(hcl).toMatch(/^resource "aws_ecr_pull_through_cache_rule" "k8s" \{$/m);
-      expect(hcl).toMatch(/^  required_version = ">= 1\.10"$/m);
-      expect(hcl).toMatch(/^      source  = "hashicorp\/aws"$/m);
-      expect(hcl).toMatch(/^  role\s+= aws_iam_role\.node\.name$/m);
-      expect(hcl).toMatch(/^  policy = jsonencode\(\{$/m);
-      expect(hcl).toMatch(/^  assume_role_policy = jsonencode\(\{$/m);
+      expect(hcl).toMatch(/^ {2}required_version = ">= 1\.10"$/m);
+      expect(hcl).toMatch(/^ {6}source {2}= "hashicorp\/aws"$/m);
+      expect(hcl).toMatch(/^ {2}role\s+= aws_iam_role\.node\.name$/m);
+      expect(hcl).toMatch(/^ {2}policy = jsonencode\(\{$/m);
+      expect(hcl).toMatch(/^ {2}assume_role_policy = jsonencode\(\{$/m);
       expect(hcl).toMatch(/^}\n\nresource /m);
       expect(hcl).not.toMatch(/"\$\{[^"]*\}"/);
       expect(hcl).not.toMatch(/\\"(Version|Statement|rules)\\"/);

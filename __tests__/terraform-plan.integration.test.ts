@@ -126,7 +126,7 @@ describe.each([
   it('plans the node role and a policy scoped to the cache prefixes', () => {
     expect(resources('aws_iam_role').map((role) => role.values.name)).toEqual([`ecr-cache-${name}-node`]);
     const [policy] = resources('aws_iam_policy');
-    const statements = JSON.parse(policy!.values.policy as string).Statement;
+    const statements = JSON.parse(policy.values.policy as string).Statement;
     expect(statements[1].Resource).toEqual(Object.keys(ARTICLE_RULES).map((prefix) => `arn:aws:ecr:eu-west-2:${account}:repository/${prefix}/*`));
     // The cache policy's ARN is known only after apply; the managed policies' are fixed.
     const attached = resources('aws_iam_role_policy_attachment').map((attachment) => attachment.values.policy_arn ?? '(cache policy)');
@@ -140,7 +140,7 @@ describe.each([
 
   it('plans the registry URIs as outputs', () => {
     const outputs = plans.get(name)!.json.planned_values as unknown as { outputs: Record<string, { value: unknown }> };
-    expect(outputs.outputs.registry_uris!.value).toEqual(
+    expect(outputs.outputs.registry_uris.value).toEqual(
       Object.fromEntries(Object.keys(ARTICLE_RULES).map((prefix) => [prefix, `${account}.dkr.ecr.eu-west-2.amazonaws.com/${prefix}`])),
     );
   });

@@ -35,7 +35,7 @@ describe('.github/workflows/ecr-cache.yml', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push']);
     expect(workflow.on.push).toEqual({ branches: ['main'] });
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(workflow.jobs.test!.steps.map((step) => step.run).filter(Boolean)).toEqual(
+    expect(workflow.jobs.test.steps.map((step) => step.run).filter(Boolean)).toEqual(
       expect.arrayContaining(['npm ci', 'npm run typecheck', 'npm test', './bin/ecr-cache check']),
     );
   });
@@ -43,13 +43,13 @@ describe('.github/workflows/ecr-cache.yml', () => {
   it('builds the matrix of environments from the environment files', () => {
     expect(runs).toContain('./bin/ecr-cache list --json');
     for (const name of ['plan', 'apply']) {
-      expect(workflow.jobs[name]!.needs).toEqual(['test', 'environments']);
-      expect(workflow.jobs[name]!.strategy!.matrix.include).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
+      expect(workflow.jobs[name].needs).toEqual(['test', 'environments']);
+      expect(workflow.jobs[name].strategy!.matrix.include).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
     }
   });
 
   it('plans every environment on pull requests with OIDC credentials, and posts the plan', () => {
-    const plan = workflow.jobs.plan!;
+    const plan = workflow.jobs.plan;
     expect(plan.if).toBe("github.event_name == 'pull_request'");
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
     const credentials = plan.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
@@ -59,7 +59,7 @@ describe('.github/workflows/ecr-cache.yml', () => {
   });
 
   it('applies on main one environment at a time, behind its GitHub environment', () => {
-    const apply = workflow.jobs.apply!;
+    const apply = workflow.jobs.apply;
     expect(apply.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
     expect(apply.environment).toBe('${{ matrix.name }}');
     expect(apply.strategy!['max-parallel']).toBe(1);

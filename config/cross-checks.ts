@@ -68,7 +68,7 @@ const scanningOwners: CrossCheck = (environments) =>
     return scanning.slice(1).map((environment) => ({
       file: environment.file,
       path: ['scanning'],
-      message: `${scanning[0]!.file} already sets the scanning configuration of account ${environment.account} in ${environment.region}; a registry has one`,
+      message: `${scanning[0].file} already sets the scanning configuration of account ${environment.account} in ${environment.region}; a registry has one`,
     }));
   });
 

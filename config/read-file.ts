@@ -66,7 +66,7 @@ export function readEnvironmentFile(path: string): ReadFile {
     } else if (error.code === 'MULTIPLE_DOCS') {
       problems.push({ file, path: [], message: 'holds more than one YAML document (a "---" line): an environment file is one document', line });
     } else {
-      problems.push({ file, path: [], message: `is not valid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`, line });
+      problems.push({ file, path: [], message: `is not valid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '')}`, line });
     }
   }
   // A duplicate key leaves a usable document (the last one wins): go on and report the rest too.

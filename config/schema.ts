@@ -48,7 +48,7 @@ const upstream = z
     error: (issue) =>
       issue.input === undefined
         ? `is required: one of ${UPSTREAM_NAMES.join(', ')}`
-        : `"${String(issue.input)}" is not an upstream AWS supports (did you mean "${closest(String(issue.input), UPSTREAM_NAMES)}"?); ` +
+        : `${JSON.stringify(issue.input)} is not an upstream AWS supports (did you mean "${closest(typeof issue.input === 'string' ? issue.input : '', UPSTREAM_NAMES)}"?); ` +
           `one of ${UPSTREAM_NAMES.join(', ')}`,
   })
   .describe("AWS's name for the upstream registry.");

@@ -69,7 +69,7 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
 }
 
 function median(samples: readonly Sample[]): Sample {
-  const by = (key: keyof Sample) => [...samples].map((sample) => sample[key]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  const by = (key: keyof Sample) => [...samples].map((sample) => sample[key]).sort((a, b) => a - b)[Math.floor(samples.length / 2)];
   return { seconds: by('seconds'), mb: by('mb') };
 }
 
@@ -113,7 +113,7 @@ function rewriteThroughput(): Map<number, number> {
         rewriteImages(source, mapper);
         return size / ((performance.now() - start) / 1000);
       }).sort((a, b) => a - b);
-      return [size, rates[1]!];
+      return [size, rates[1]];
     }),
   );
 }

@@ -30,14 +30,14 @@ new Command('npm run synth:hcl --')
         const manifestFile = join(staging, 'manifest.json');
         const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
         for (const [name, stack] of stacksOf(app)) {
-          const jsonFile = join(staging, manifest.stacks[name]!.synthesizedStackPath);
+          const jsonFile = join(staging, manifest.stacks[name].synthesizedStackPath);
           const config = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, never>;
           const stackDir = join(staging, 'stacks', name);
           writeFileSync(join(stackDir, 'cdk.tf'), renderHcl(config, blockSchema(stack), elementOrder(stack)));
           // cdktf's own HCL output keeps the JSON's comment blocks (construct paths, acknowledgements) beside it.
           writeFileSync(join(stackDir, 'metadata.json'), `${JSON.stringify(commentBlocks(config), null, 2)}\n`);
           rmSync(jsonFile);
-          manifest.stacks[name]!.synthesizedStackPath = `stacks/${name}/cdk.tf`;
+          manifest.stacks[name].synthesizedStackPath = `stacks/${name}/cdk.tf`;
         }
         writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
         const fmt = spawnSync('terraform', ['fmt', '-recursive', '-list=false', staging], { encoding: 'utf8' });

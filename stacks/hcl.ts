@@ -34,7 +34,7 @@ export function blockSchema(stack: TerraformStack): BlockSchema {
     if (!(node instanceof TerraformResource || node instanceof TerraformDataSource || node instanceof TerraformProvider)) continue;
     const fragment = node.toHclTerraform() as Record<string, Record<string, unknown>>;
     const kind = Object.keys(fragment).find((key) => ['resource', 'data', 'provider'].includes(key))!;
-    for (const [type, byName] of Object.entries(fragment[kind]!)) {
+    for (const [type, byName] of Object.entries(fragment[kind])) {
       for (const body of kind === 'provider' ? (byName as unknown[]) : Object.values(byName as Record<string, unknown>)) {
         visit(`${kind}.${type}`, body, []);
       }
@@ -102,7 +102,7 @@ function interpolationEnd(template: string, from: number): number {
 /** A JSON-syntax string value as an HCL expression: a lone interpolation becomes the bare expression. */
 function renderTemplate(template: string): string {
   const parts = templateParts(template);
-  if (parts.length === 1 && !parts[0]!.literal) return parts[0]!.text.trim();
+  if (parts.length === 1 && !parts[0].literal) return parts[0].text.trim();
   const body = parts
     .map((part) =>
       part.literal
@@ -111,6 +111,12 @@ function renderTemplate(template: string): string {
     )
     .join('');
   return `"${body}"`;
+}
+
+/** A value Terraform's JSON syntax wants a string for (an expression, a reference, a type). */
+function text(value: Json | undefined): string {
+  if (typeof value !== 'string') throw new Error(`expected a string in the Terraform JSON, not ${JSON.stringify(value)}`);
+  return value;
 }
 
 function renderKey(key: string): string {
@@ -190,12 +196,12 @@ function renderLifecycle(lifecycle: JsonObject, depth: number): string[] {
     if (name === 'precondition' || name === 'postcondition') {
       for (const condition of value as JsonObject[]) {
         lines.push(`${inner}${name} {`);
-        lines.push(`${inner}${INDENT}condition = ${renderTemplate(String(condition.condition))}`);
-        lines.push(`${inner}${INDENT}error_message = ${renderTemplate(String(condition.error_message))}`);
+        lines.push(`${inner}${INDENT}condition = ${renderTemplate(text(condition.condition))}`);
+        lines.push(`${inner}${INDENT}error_message = ${renderTemplate(text(condition.error_message))}`);
         lines.push(`${inner}}`);
       }
     } else if (name === 'ignore_changes' && Array.isArray(value)) {
-      lines.push(`${inner}ignore_changes = [${value.join(', ')}]`);
+      lines.push(`${inner}ignore_changes = [${value.map(text).join(', ')}]`);
     } else {
       lines.push(`${inner}${name} = ${renderValue(value, depth + 1)}`);
     }
@@ -238,7 +244,7 @@ export function renderHcl(config: JsonObject, schema: BlockSchema, order: readon
   for (const [name, settings] of Object.entries((config.variable ?? {}) as Record<string, JsonObject>)) {
     const { type, ...rest } = settings;
     // A variable's type is a type expression, not a string.
-    const body = [...(type !== undefined ? [`${INDENT}type = ${String(type)}`] : []), ...renderBody(rest, 1, undefined, schema)];
+    const body = [...(type !== undefined ? [`${INDENT}type = ${text(type)}`] : []), ...renderBody(rest, 1, undefined, schema)];
     blocks.push(block(`variable ${JSON.stringify(name)}`, body));
   }
   const elements = new Map<string, string>();
@@ -253,7 +259,7 @@ export function renderHcl(config: JsonObject, schema: BlockSchema, order: readon
   const ordered = [...order.filter((key) => elements.has(key)), ...[...elements.keys()].filter((key) => !order.includes(key))];
   blocks.push(...ordered.map((key) => elements.get(key)!));
   for (const moved of (config.moved ?? []) as JsonObject[]) {
-    blocks.push(block('moved', [`${INDENT}from = ${String(moved.from)}`, `${INDENT}to   = ${String(moved.to)}`]));
+    blocks.push(block('moved', [`${INDENT}from = ${text(moved.from)}`, `${INDENT}to   = ${text(moved.to)}`]));
   }
   for (const [name, settings] of Object.entries((config.output ?? {}) as Record<string, JsonObject>)) {
     blocks.push(block(`output ${JSON.stringify(name)}`, renderBody(settings, 1, undefined, schema)));
@@ -263,5 +269,5 @@ export function renderHcl(config: JsonObject, schema: BlockSchema, order: readon
 
 /** The stacks of an app, by name. */
 export function stacksOf(app: App): Map<string, TerraformStack> {
-  return new Map(app.node.children.filter((child) => TerraformStack.isStack(child)).map((stack) => [stack.node.id, stack as TerraformStack]));
+  return new Map(app.node.children.filter((child) => TerraformStack.isStack(child)).map((stack) => [stack.node.id, stack]));
 }

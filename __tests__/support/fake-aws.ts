@@ -157,7 +157,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       const name = String(body.Name);
       if (secrets.has(name)) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
       const tags = (body.Tags as FakeSecret['tags'] | undefined) ?? [];
-      secrets.set(name, { name, arn: secretArn(name), tags, versions: {}, values: {}, ...(body.Description !== undefined ? { description: String(body.Description) } : {}) });
+      secrets.set(name, { name, arn: secretArn(name), tags, versions: {}, values: {}, ...(typeof body.Description === 'string' ? { description: body.Description } : {}) });
       return { ARN: secretArn(name), Name: name };
     },
     [`${SECRETS_MANAGER}DescribeSecret`]: (body) => {
@@ -180,15 +180,15 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     },
     [`${SECRETS_MANAGER}PutSecretValue`]: (body) => {
       const secret = findSecret(body.SecretId);
-      const versionId = putSecretValue(secret.name, String(body.SecretString), body.ClientRequestToken === undefined ? undefined : String(body.ClientRequestToken));
+      const versionId = putSecretValue(secret.name, String(body.SecretString), typeof body.ClientRequestToken === 'string' ? body.ClientRequestToken : undefined);
       return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: secret.versions[versionId] };
     },
     [`${SECRETS_MANAGER}GetSecretValue`]: (body) => {
       const secret = findSecret(body.SecretId);
       const versionId =
-        body.VersionId !== undefined
-          ? String(body.VersionId)
-          : Object.keys(secret.versions).find((id) => secret.versions[id]!.includes(String(body.VersionStage ?? 'AWSCURRENT')));
+        typeof body.VersionId === 'string'
+          ? body.VersionId
+          : Object.keys(secret.versions).find((id) => secret.versions[id]?.includes(typeof body.VersionStage === 'string' ? body.VersionStage : 'AWSCURRENT'));
       if (versionId === undefined || !(versionId in secret.versions)) {
         throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value.");
       }

@@ -37,7 +37,7 @@ export function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, c
 export function ecrCacheAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Promise<Run> {
   return new Promise((resolve, reject) => {
     execFile(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...FIXTURES, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
+      if (error && typeof error.code !== 'number') reject(new Error(`${PROJECT_ROOT}/bin/ecr-cache did not run: ${error.message}`));
       else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
     });
   });

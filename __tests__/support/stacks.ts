@@ -26,7 +26,7 @@ export interface SynthesizedStack {
   readonly output: Record<string, { value: unknown; description?: string }>;
   readonly provider: Record<string, Record<string, unknown>[]>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
-  readonly terraform: Record<string, any>;
+  readonly terraform: { readonly required_version?: string; readonly backend?: unknown; readonly required_providers?: Record<string, { source: string; version: string }> };
 }
 
 export function parseStack(synthesized: string): SynthesizedStack {
@@ -42,7 +42,7 @@ export function resourcesOf(stack: SynthesizedStack, type: string): Record<strin
 export function referenceTo(stack: SynthesizedStack, type: string, key: string, value: unknown, attribute: string): string {
   const matches = Object.entries(stack.resource[type] ?? {}).filter(([, values]) => values[key] === value);
   if (matches.length !== 1) throw new Error(`expected one ${type} with ${key} = ${String(value)}, found ${matches.length}`);
-  return `\${${type}.${matches[0]![0]}.${attribute}}`;
+  return `\${${type}.${matches[0][0]}.${attribute}}`;
 }
 
 /** Writes YAML files into a fresh temporary folder; returns the folder. */

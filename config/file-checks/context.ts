@@ -22,9 +22,9 @@ export interface FileContext {
   /** The rules whose own fields parse, checked against AWS's rules even when other parts of the file do not. */
   readonly rules: readonly RuleSettings[];
   /** Reports a problem at a field; the file fails. */
-  add(path: FieldPath, message: string): void;
+  readonly add: (path: FieldPath, message: string) => void;
   /** Reports a warning at a field; the file does not fail. */
-  warn(path: FieldPath, message: string): void;
+  readonly warn: (path: FieldPath, message: string) => void;
 }
 
 /** One check of one file: a small function of its context. */

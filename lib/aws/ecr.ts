@@ -54,7 +54,7 @@ export function privateRegistryHost(account: string, region: string): string {
 /** Reads `<account>.dkr.ecr.<region>.amazonaws.com` back into its parts. */
 export function parsePrivateRegistryHost(host: string): { account: string; region: string } | undefined {
   const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host);
-  return match ? { account: match[1]!, region: match[2]! } : undefined;
+  return match ? { account: match[1], region: match[2] } : undefined;
 }
 
 /** The registry URI a rule's images live under: what a Helm `image.registry` value needs. */

@@ -72,7 +72,7 @@ export function ruleProblems(rule: RuleSettings, registry?: CacheRegistry, isTok
   if (isToken(rule.prefix)) return [{ field: 'prefix', message: 'must be a literal string, not a token: it names the rule and its resources' }];
   add('prefix', repositoryPrefixProblem(rule.prefix));
   if (!isUpstreamName(rule.upstream)) {
-    add('upstream', `"${rule.upstream}" is not an upstream registry AWS supports`);
+    add('upstream', `"${String(rule.upstream)}" is not an upstream registry AWS supports`);
     return problems;
   }
   const spec = upstream(rule.upstream);

@@ -1,7 +1,7 @@
 import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
+import { isToken } from './tokens';
 import {
   cacheLifecyclePolicy,
   type RepositoryTemplateSettings,
@@ -25,7 +25,7 @@ export class CacheRepositoryTemplate extends Construct {
   constructor(scope: Construct, id: string, props: CacheRepositoryTemplateProps) {
     super(scope, id);
     // A token (a key or a role of this app) is checked for where it may be given; its format is the provider's to check.
-    const problems = repositoryTemplateProblems(props, undefined, Token.isUnresolved);
+    const problems = repositoryTemplateProblems(props, undefined, isToken);
     if (templateNeedsRole(props) && props.roleArn === undefined) {
       problems.push({ field: 'roleArn', message: 'KMS encryption and resource tags need a role: without it apply succeeds and the first pull fails' });
     }

@@ -1,8 +1,9 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { TerraformVariable, Token } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
+import { isToken } from './tokens';
 import { CREDENTIAL_SECRET_NAME_PREFIX } from '../aws/ecr';
 import { acknowledge } from '../policy/policy-checks';
 import { RECOVERY_WINDOW_DAYS } from '../checks/rule';
@@ -59,7 +60,7 @@ export class UpstreamCredentialSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: UpstreamCredentialSecretProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.name) && !props.name.startsWith(CREDENTIAL_SECRET_NAME_PREFIX)) {
+    if (!isToken(props.name) && !props.name.startsWith(CREDENTIAL_SECRET_NAME_PREFIX)) {
       throw new Error(`secret name "${props.name}" must start with "${CREDENTIAL_SECRET_NAME_PREFIX}": ECR may read no other secret`);
     }
     this.name = props.name;
@@ -75,7 +76,7 @@ export class UpstreamCredentialSecret extends Construct {
       ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     // Its address is its name without `ecr-pullthroughcache/`: aws_secretsmanager_secret.docker_hub.
-    const addressName = Token.isUnresolved(props.name) ? this.node.id : props.name.slice(CREDENTIAL_SECRET_NAME_PREFIX.length);
+    const addressName = isToken(props.name) ? this.node.id : props.name.slice(CREDENTIAL_SECRET_NAME_PREFIX.length);
     nameElement(this.secret, addressName);
     acknowledge(this.secret, 'PTC-SM3', 'ECR pull-through cache can only read secrets under the default aws/secretsmanager key');
     this.arn = this.secret.arn;

@@ -1,8 +1,9 @@
 import { DataAwsSecretsmanagerSecretVersions } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-versions';
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
-import { type ITerraformDependable, Token } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
+import { isToken } from './tokens';
 import { UpstreamCredentialSecret } from './credential-secret';
 import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from '../aws/ecr';
 import { EcrUpstreamRole } from './ecr-upstream-role';
@@ -69,7 +70,7 @@ export class PullThroughCacheRule extends Construct {
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
     super(scope, id);
     // A token (another resource's ARN) is checked for where it may be given; its format is the provider's to check.
-    const problems = ruleProblems(props, props, Token.isUnresolved);
+    const problems = ruleProblems(props, props, isToken);
     if (problems.length > 0) {
       throw new Error(`rule ${props.prefix}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`);
     }
@@ -94,7 +95,7 @@ export class PullThroughCacheRule extends Construct {
     }
 
     let customRoleArn = props.roleArn;
-    const crossAccount = isCrossAccountEcr(props, props, Token.isUnresolved);
+    const crossAccount = isCrossAccountEcr(props, props, isToken);
     if (crossAccount === undefined && customRoleArn === undefined) {
       throw new Error(`rule ${props.prefix}: registry or account is a token, so whether the upstream is another account's is not known: give roleArn`);
     }

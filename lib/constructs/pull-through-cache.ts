@@ -1,9 +1,10 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { TerraformStack, Token } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
+import { isToken } from './tokens';
 import { CacheScanning, type CacheScanningProps } from './cache-scanning';
 import { cacheImageUri } from '../images/cache-uri';
 import { accountProblem } from '../aws/arns';
@@ -77,8 +78,8 @@ export class PullThroughCache extends Construct {
   constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
     super(scope, id);
     const problems = [
-      Token.isUnresolved(props.account) ? undefined : accountProblem(props.account),
-      Token.isUnresolved(props.region) ? undefined : regionProblem(props.region, props),
+      isToken(props.account) ? undefined : accountProblem(props.account),
+      isToken(props.region) ? undefined : regionProblem(props.region, props),
     ].filter((problem) => problem !== undefined);
     if (problems.length > 0) throw new Error(`PullThroughCache: ${problems.join('; ')}`);
     this.props = props;

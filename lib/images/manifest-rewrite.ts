@@ -86,7 +86,7 @@ export function rewriteImages(source: string, mapImage: ImageMapper): RewriteRes
   /** An image rewrite leaves: says whether the cache could serve it, so `--strict` still sees a missing rule. */
   const leave = (node: Node, reference: string, why: string) => {
     let noRule = false;
-    let serves = '';
+    let serves: string;
     try {
       const uri = mapImage(reference);
       serves = uri === reference ? '' : ` (the cache would serve it as ${uri})`;
@@ -204,7 +204,7 @@ export function rewriteImages(source: string, mapImage: ImageMapper): RewriteRes
       // Kustomize's own file (kustomize.config.k8s.io) keeps `images` at the top; Flux's (kustomize.toolkit.fluxcd.io) in spec.
       rewriteKustomizeImages(node.get('images', true) ?? node.getIn(['spec', 'images'], true));
     } else if (typeof kind === 'string' && POD_SPEC_PATHS[kind]) {
-      const podSpec = node.getIn(POD_SPEC_PATHS[kind]!, true);
+      const podSpec = node.getIn(POD_SPEC_PATHS[kind], true);
       for (const list of CONTAINER_LISTS) {
         for (const container of (isMap(podSpec) ? seqItems(podSpec.get(list, true)) : undefined) ?? []) {
           if (isMap(container)) rewriteReference(container.get('image', true));

@@ -67,7 +67,7 @@ export interface Finding {
 
 function resourceConfig(resource: TerraformResource): Config {
   const synthesized = resource.toTerraform() as { resource: Record<string, Record<string, Config>> };
-  return Object.values(Object.values(synthesized.resource)[0]!)[0]!;
+  return Object.values(Object.values(synthesized.resource)[0])[0];
 }
 
 /** One violation against the acknowledgements that cover it: what they accept, and what is left. */

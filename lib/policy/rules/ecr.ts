@@ -8,8 +8,8 @@ export const ECR_RULES: readonly PolicyRule[] = [
     title: 'creation template makes cache repositories with immutable tags',
     mirrors: 'the opposite of checkov CKV_AWS_51 and trivy AVD-AWS-0031, which do not apply to pull-through caches',
     check: ({ type, config }) =>
-      type === EcrRepositoryCreationTemplate.tfResourceType && String(config.image_tag_mutability ?? '').startsWith('IMMUTABLE')
-        ? { message: `image_tag_mutability = ${String(config.image_tag_mutability)} stops the cache from refreshing a tag from upstream` }
+      type === EcrRepositoryCreationTemplate.tfResourceType && typeof config.image_tag_mutability === 'string' && config.image_tag_mutability.startsWith('IMMUTABLE')
+        ? { message: `image_tag_mutability = ${config.image_tag_mutability} stops the cache from refreshing a tag from upstream` }
         : undefined,
   },
   {

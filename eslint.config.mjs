@@ -1,0 +1,55 @@
+// ESLint: the TypeScript rules, type-aware, and what the construct library must not do.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdktf.out/**', 'cdktf.out.hcl/**', 'dist/**', '.gen/**', '__tests__/recorded/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // Unused parameters and locals are type errors already (tsconfig); `_`-prefixed ones are deliberate.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // An interface that extends one other is how a construct library names its options (aws-cdk's XxxOptions).
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
+    },
+  },
+  {
+    // The construct library is imported by other apps: it reads no environment and is built as CommonJS.
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'lib/ reads no environment variables: take a prop.' }],
+      'no-restricted-syntax': ['error', { selector: 'MetaProperty[meta.name="import"]', message: 'lib/ is built as CommonJS: no import.meta.' }],
+    },
+  },
+  {
+    files: ['__tests__/**/*.ts'],
+    rules: {
+      // cdktf's matchers and parsed JSON are untyped: tests read them as `any`.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // The command line requires each command's module when it runs, so `--help` and `check` never load the AWS SDK:
+    // a dynamic import() would leave tsx's CommonJS hook, and cdktf is CommonJS.
+    files: ['cli/main.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }] },
+  },
+  {
+    // Declaration merging of cdktf's matchers into vitest's interfaces takes empty interfaces and its `any`.
+    files: ['**/*.d.ts'],
+    rules: { '@typescript-eslint/no-empty-object-type': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  { files: ['**/*.mjs', '**/*.cjs', 'bin/*'], ...tseslint.configs.disableTypeChecked },
+);
