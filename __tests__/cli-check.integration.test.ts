@@ -87,17 +87,39 @@ describe('./bin/ecr-cache list', () => {
     const run = ecrCache(['list']);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(
-      'NAME  STACK           ACCOUNT       REGION     STATE\n' +
-        'dev   ecr-cache-dev   111111111111  eu-west-2  local\n' +
-        'prod  ecr-cache-prod  222222222222  eu-west-2  local\n',
+      'NAME  STACK           ACCOUNT       REGION     STATE  CACHE\n' +
+        'dev   ecr-cache-dev   111111111111  eu-west-2  local  dev\n' +
+        'prod  ecr-cache-prod  222222222222  eu-west-2  local  prod\n',
     );
+  });
+
+  it("lists a consumer with its hub's registry and URIs", () => {
+    const run = ecrCache(['list', '--json', '--environments', 'examples/organization']);
+    const listed = JSON.parse(run.stdout) as { name: string; cache: string; registry: string; registryUris: Record<string, string> }[];
+    expect(listed.map((item) => [item.name, item.cache, item.registry])).toEqual([
+      ['shared', 'shared', '444444444444.dkr.ecr.eu-west-2.amazonaws.com'],
+      ['team-a', 'shared', '444444444444.dkr.ecr.eu-west-2.amazonaws.com'],
+      ['team-b', 'shared', '444444444444.dkr.ecr.eu-west-2.amazonaws.com'],
+    ]);
+    expect(listed[1].registryUris.k8s).toBe('444444444444.dkr.ecr.eu-west-2.amazonaws.com/k8s');
   });
 
   it('prints the JSON a pipeline builds its matrix from', () => {
     const dir = environmentsFolder({ 'staging.yaml': 'account: "123456789012"\nregion: us-east-1\nstate: { bucket: tf-state }\nrules:\n  quay: { upstream: quay }\n' });
     try {
       const run = ecrCache(['list', '--json'], { ECR_CACHE_ENVIRONMENTS: dir });
-      expect(JSON.parse(run.stdout)).toEqual([{ name: 'staging', stack: 'ecr-cache-staging', account: '123456789012', region: 'us-east-1', state: 's3' }]);
+      expect(JSON.parse(run.stdout)).toEqual([
+        {
+          name: 'staging',
+          stack: 'ecr-cache-staging',
+          account: '123456789012',
+          region: 'us-east-1',
+          state: 's3',
+          cache: 'staging',
+          registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+          registryUris: { quay: '123456789012.dkr.ecr.us-east-1.amazonaws.com/quay' },
+        },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -29,6 +29,12 @@ describe('./bin/ecr-cache image', () => {
     expect(ecrCache(['image', '--env', 'all-upstreams', 'nginx'], { ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, 'examples') }).stdout).toBe(expected);
   });
 
+  it("maps a consumer's images to its hub's cache", () => {
+    const run = ecrCache(['image', '--env', 'team-a', '--environments', 'examples/organization', 'nginx:1.27', 'quay.io/a/b']);
+    expect(run.stdout).toBe('444444444444.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27\n444444444444.dkr.ecr.eu-west-2.amazonaws.com/quay/a/b\n');
+    expect(run.status).toBe(0);
+  });
+
   it('names an environment that does not exist', () => {
     const run = ecrCache(['image', '--env', 'staging', 'nginx']);
     expect(run.status).toBe(1);

@@ -113,6 +113,16 @@ describe('./bin/ecr-cache validate', () => {
     expect(described.sort()).toEqual(['ecr-pullthroughcache/docker-hub', 'ecr-pullthroughcache/github']);
   });
 
+  it("says in one line, for a consumer, that its hub's environment validates the rules, and calls nothing", async () => {
+    ecr = await startFakeAws();
+    const run = await ecrCacheAsync(['validate', '--env', 'team-a', '--environments', 'examples/organization', '--endpoint', ecr.endpoint], withSecrets(ecr));
+    expect([run.status, run.stdout]).toEqual([
+      0,
+      'team-a pulls through the cache of shared, which has its rules: validate them there (./bin/ecr-cache validate --env shared, with credentials for its account)\n',
+    ]);
+    expect(ecr.requests).toEqual([]);
+  });
+
   it('says so when ECR cannot be reached', async () => {
     const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', 'http://127.0.0.1:9'], { ...CREDENTIALS, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
     expect(run.status).toBe(1);

@@ -384,6 +384,59 @@ const CASES: Record<string, Case> = {
     },
     problems: [['a.yaml', '', 'cannot be read as data: Excessive alias count']],
   },
+  'a consumer whose hub is not in the folder': {
+    files: { 'a.yaml': `account: "${ACCOUNT}"\nregion: eu-west-2\ncacheFrom: shared\n` },
+    problems: [['a.yaml', 'cacheFrom', 'no environment "shared" in this folder (it has a)']],
+  },
+  'a consumer of a consumer': {
+    files: {
+      'hub.yaml': env(quay, 'consumers: { accounts: ["222222222222", "333333333333"] }\n'),
+      'b.yaml': 'account: "222222222222"\nregion: eu-west-2\ncacheFrom: hub\n',
+      'c.yaml': 'account: "333333333333"\nregion: eu-west-2\ncacheFrom: b\n',
+    },
+    problems: [['c.yaml', 'cacheFrom', 'b is a consumer itself (cacheFrom: hub): name the hub whose cache it pulls through']],
+  },
+  'a consumer with rules of its own': {
+    files: { 'hub.yaml': env(quay, 'consumers: { accounts: ["222222222222"] }\n'), 'b.yaml': env(quay, 'cacheFrom: hub\n', 'account: "222222222222"\nregion: eu-west-2\n') },
+    problems: [['b.yaml', 'cacheFrom', 'a consumer has no rules of its own: remove rules to pull through hub, or cacheFrom to keep a cache here']],
+  },
+  'a consumer with cache settings': {
+    files: {
+      'hub.yaml': env(quay, 'consumers: { accounts: ["222222222222"] }\n'),
+      'b.yaml': 'account: "222222222222"\nregion: eu-west-2\ncacheFrom: hub\nscanning: { type: basic }\nrepositories: { keepImages: 5 }\n',
+    },
+    problems: [
+      ['b.yaml', 'scanning', 'a consumer has no cache of its own: scanning belongs in hub, the hub'],
+      ['b.yaml', 'repositories', 'a consumer has no cache of its own: repositories belongs in hub, the hub'],
+    ],
+  },
+  'consumers but no rules': {
+    files: { 'a.yaml': `account: "${ACCOUNT}"\nregion: eu-west-2\nconsumers: { accounts: ["222222222222"] }\n` },
+    problems: [
+      ['a.yaml', 'rules', 'is required: a map from repository prefix to rule (or cacheFrom: <environment>'],
+      ['a.yaml', 'consumers', 'only an environment with rules (a hub) has consumers'],
+    ],
+  },
+  'a consumer its hub does not list, and no organization': {
+    files: { 'hub.yaml': env(quay, 'consumers: { accounts: ["222222222222"] }\n'), 'b.yaml': 'account: "333333333333"\nregion: eu-west-2\ncacheFrom: hub\n' },
+    problems: [['b.yaml', 'cacheFrom', /hub\.yaml does not let account 333333333333 pull through its cache: add it to its consumers\.accounts, or give it a consumers\.organization/]],
+  },
+  'consumers an organization and accounts cannot be': {
+    files: { 'hub.yaml': env(quay, `consumers: { organization: O-Example, accounts: ["12345", "${ACCOUNT}", "222222222222", "222222222222"] }\n`) },
+    problems: [
+      ['hub.yaml', 'consumers.organization', '"O-Example" is not an AWS Organization ID (o- and 10-32 lower-case letters or digits)'],
+      ['hub.yaml', 'consumers.accounts[0]', '"12345" is not a 12-digit AWS account ID'],
+      ['hub.yaml', 'consumers.accounts[1]', `${ACCOUNT} is the cache's own account: its nodes need no consumer grant`],
+      ['hub.yaml', 'consumers.accounts[3]', '222222222222 is listed twice'],
+    ],
+  },
+  'two hubs in one registry, each owning its registry policy': {
+    files: {
+      'a.yaml': env(quay, 'consumers: { accounts: ["222222222222"] }\n'),
+      'b.yaml': env('  k8s: { upstream: k8s }\n', 'consumers: { accounts: ["333333333333"] }\n', `account: "${ACCOUNT}"\nregion: eu-west-2\nnodes: { createRole: other-node }\n`),
+    },
+    problems: [['b.yaml', 'consumers', /a\.yaml already owns the registry policy of account 123456789012 in eu-west-2; a registry has one/]],
+  },
   'one environment in two files': {
     files: { 'dev.yaml': env(quay), 'dev.yml': env('  k8s: { upstream: k8s }\n') },
     problems: [
@@ -510,6 +563,31 @@ describe('environment files AWS accepts', () => {
         ['b.yaml', 'pull-through cache is not available in the China regions ("cn-west-9")'],
       ]);
       expect(result.environments.map((environment) => [environment.region, environment.allowUnlistedRegion])).toEqual([['eu-west-9', true]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets a consumer pull through its hub, by account or through the organization, warning of what cannot be checked', () => {
+    const dir = environmentsFolder({
+      'hub.yaml': env(quay, 'consumers: { organization: o-a1b2c3d4e5, accounts: ["222222222222"] }\n'),
+      'listed.yaml': 'account: "222222222222"\nregion: eu-west-2\ncacheFrom: hub\n',
+      'member.yaml': 'account: "333333333333"\nregion: eu-west-1\ncacheFrom: hub\n',
+    });
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.problems).toEqual([]);
+      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+        ['member.yaml', 'cacheFrom', 'account 333333333333 pulls through hub as a member of o-a1b2c3d4e5: membership cannot be checked offline'],
+        [
+          'member.yaml',
+          'cacheFrom',
+          "hub's cache is in eu-west-2, these nodes in eu-west-1: every pull crosses regions (transfer costs), and registry mirrors on the nodes cannot use it (the credential provider gets tokens for the node's region)",
+        ],
+      ]);
+      const listed = result.environments.find((environment) => environment.name === 'listed')!;
+      expect(listed.rules).toEqual([]);
+      expect(listed.cacheFrom).toMatchObject({ name: 'hub', hub: { account: ACCOUNT, region: 'eu-west-2', rules: [{ prefix: 'quay', upstream: 'quay' }] } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

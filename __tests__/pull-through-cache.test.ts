@@ -93,7 +93,7 @@ describe('PullThroughCache', () => {
   it('refuses a pull policy that covers no rule', () => {
     const { stack, cache } = newCache();
     cache.grantPull('eks-node');
-    expect(() => Testing.synth(stack, true)).toThrow('PullThroughCache: the pull policy covers no rule; add one');
+    expect(() => Testing.synth(stack, true)).toThrow('platform/cache: the pull policy covers no rule; add one');
   });
 });
 

@@ -56,14 +56,15 @@ describe('npm run synth:hcl', () => {
     );
 
   it.each([
-    ['fixtures', FIXTURE_ENVIRONMENTS, ['dev', 'prod']],
-    ['examples', join(PROJECT_ROOT, 'examples'), ['all-upstreams']],
-  ])('writes HCL of the %s that Terraform reads as the JSON: it validates, and plans the same values', async (folder, environments, names) => {
+    ['fixtures', FIXTURE_ENVIRONMENTS, ['dev', 'prod'], ['dev', 'prod']],
+    ['examples', join(PROJECT_ROOT, 'examples'), ['all-upstreams'], ['all-upstreams']],
+    ['organization', join(PROJECT_ROOT, 'examples', 'organization'), ['shared'], ['shared', 'team-a', 'team-b']],
+  ])('writes HCL of the %s that Terraform reads as the JSON: it validates, and plans the same values', async (folder, environments, names, written) => {
     const outdir = join(work, `hcl-${folder}`);
     const jsonOut = join(work, `json-${folder}`);
     const run = runTs(join(PROJECT_ROOT, 'scripts', 'synth-hcl.ts'), ['--outdir', outdir, '--environments', environments]);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toBe(names.map((name) => `wrote ${join(displayPath(outdir), 'stacks', `ecr-cache-${name}`, 'cdk.tf')}\n`).join(''));
+    expect(run.stdout).toBe(written.map((name) => `wrote ${join(displayPath(outdir), 'stacks', `ecr-cache-${name}`, 'cdk.tf')}\n`).join(''));
     const json = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: environments, CDKTF_OUTDIR: jsonOut });
     expect(json.status, json.stderr).toBe(0);
     for (const name of names) {

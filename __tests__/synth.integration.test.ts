@@ -103,7 +103,9 @@ describe('the JSON Schema of environment files', () => {
 
   it('names the fixed keys and the upstreams AWS supports', () => {
     const schema = JSON.parse(environmentJsonSchema());
-    expect(schema.required).toEqual(['account', 'region', 'rules']);
+    // rules, or cacheFrom for a consumer: the file checks say which.
+    expect(schema.required).toEqual(['account', 'region']);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['rules', 'cacheFrom', 'consumers']));
     expect(schema.additionalProperties).toBe(false);
     const rule = schema.properties.rules.additionalProperties;
     expect(Object.keys(rule.properties)).toEqual(expect.arrayContaining(['upstream', 'registry', 'upstreamPrefix']));

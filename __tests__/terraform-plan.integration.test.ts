@@ -69,12 +69,16 @@ beforeAll(async () => {
     dev: synth(FIXTURE_ENVIRONMENTS, join(work, 'out')),
     'all-upstreams': synth(join(PROJECT_ROOT, 'examples'), join(work, 'examples-out')),
     'write-only': synth(join(work, 'write-only-envs'), join(work, 'write-only-out')),
+    organization: synth(join(PROJECT_ROOT, 'examples', 'organization'), join(work, 'organization-out')),
   };
   const stackDirs = {
     dev: join(stacks.dev, 'ecr-cache-dev'),
     prod: join(stacks.dev, 'ecr-cache-prod'),
     'all-upstreams': join(stacks['all-upstreams'], 'ecr-cache-all-upstreams'),
     'write-only': join(stacks['write-only'], 'ecr-cache-write-only'),
+    shared: join(stacks.organization, 'ecr-cache-shared'),
+    'team-a': join(stacks.organization, 'ecr-cache-team-a'),
+    'team-b': join(stacks.organization, 'ecr-cache-team-b'),
   };
   const variables: Record<string, NodeJS.ProcessEnv> = {
     'write-only': { TF_VAR_credentials_docker_hub: JSON.stringify({ username: 'ci-bot', accessToken: CANARY }) },
@@ -232,5 +236,78 @@ describe('npm run plan -- dev --offline', () => {
     const json = JSON.parse(readFileSync(join(planDir, 'tfplan.json'), 'utf8')) as { resource_changes: { address: string }[] };
     expect(json.resource_changes.map((change) => change.address).sort()).toEqual([...EXPECTED_READS, ...EXPECTED_ADDRESSES].sort());
     expect(readdirSync(join(outdir, 'stacks', 'ecr-cache-dev'))).toEqual(['cdk.tf.json']);
+  });
+});
+
+describe('terraform plan of examples/organization: a hub and two consumers, offline', () => {
+  beforeEach((context) => {
+    if (!mirror) context.skip();
+  });
+
+  const planned = (name: string, type: string) =>
+    plans.get(name)!.json.planned_values.root_module.resources!.filter((resource) => resource.type === type);
+  const prefixes = ['docker-hub', 'github', 'k8s', 'ecr', 'quay'];
+  const hubRepositories = prefixes.map((prefix) => `arn:aws:ecr:eu-west-2:444444444444:repository/${prefix}/*`);
+  const byAccount = { AWS: ['arn:aws:iam::555555555555:root'] };
+  const byOrganization = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
+
+  it("plans the hub's registry policy: its consumers create and import into the cache repositories", () => {
+    const [policy] = planned('shared', 'aws_ecr_registry_policy');
+    expect(JSON.parse(policy.values.policy as string).Statement).toEqual([
+      {
+        Sid: 'ConsumersCreateAndImportAccounts',
+        Effect: 'Allow',
+        Principal: byAccount,
+        Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'],
+        Resource: hubRepositories,
+      },
+      {
+        Sid: 'ConsumersCreateAndImportOrganization',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'],
+        Resource: hubRepositories,
+        Condition: byOrganization,
+      },
+    ]);
+  });
+
+  it("plans each of the hub's templates with the repository policy that lets its consumers pull", () => {
+    const templates = planned('shared', 'aws_ecr_repository_creation_template');
+    expect(templates.map((template) => template.values.prefix).sort()).toEqual([...prefixes].sort());
+    for (const template of templates) {
+      expect(JSON.parse(template.values.repository_policy as string).Statement).toEqual([
+        {
+          Sid: 'ConsumersPullAccounts',
+          Effect: 'Allow',
+          Principal: byAccount,
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        },
+        {
+          Sid: 'ConsumersPullOrganization',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Condition: byOrganization,
+        },
+      ]);
+    }
+  });
+
+  it.each([
+    ['team-a', ['aws_iam_policy.node_pull', 'aws_iam_role.node', 'aws_iam_role_policy_attachment.eks_node_cache_pull', 'aws_iam_role_policy_attachment.node_AmazonEC2ContainerRegistryPullOnly', 'aws_iam_role_policy_attachment.node_AmazonEKSWorkerNodePolicy', 'aws_iam_role_policy_attachment.node_AmazonEKS_CNI_Policy', 'aws_iam_role_policy_attachment.node_cache_pull']],
+    ['team-b', ['aws_iam_policy.node_pull', 'aws_iam_role_policy_attachment.eks_node_cache_pull']],
+  ])("plans the consumer %s: only its nodes' policy on the hub's repositories, and their grants", (name, addresses) => {
+    const changes = plans.get(name)!.json.resource_changes;
+    expect(changes.map((change) => change.address).sort()).toEqual(addresses);
+    const [policy] = planned(name, 'aws_iam_policy');
+    expect(JSON.parse(policy.values.policy as string).Statement[1]).toEqual({
+      Sid: 'PullThroughCache',
+      Effect: 'Allow',
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+      Resource: hubRepositories,
+    });
+    const [existing] = planned(name, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.values.role === 'eks-node');
+    expect(existing).toBeDefined();
   });
 });

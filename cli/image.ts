@@ -1,14 +1,16 @@
 import { cacheImageUri, ImageMappingError } from '../lib/images/cache-uri';
+import { cacheOf } from '../config/environment';
 import { environmentsDirectory, loadEnvironment } from '../config/environments';
 
 /** Prints the cache URI of each reference, in order; prints nothing and fails when any cannot be mapped. */
 export function image(references: readonly string[], options: { env: string; environments?: string }): number {
-  const environment = loadEnvironment(options.env, environmentsDirectory(options.environments));
+  // A consumer's images come from its hub's cache.
+  const cache = cacheOf(loadEnvironment(options.env, environmentsDirectory(options.environments)));
   const uris: string[] = [];
   const failures: string[] = [];
   for (const reference of references) {
     try {
-      uris.push(cacheImageUri(environment, reference));
+      uris.push(cacheImageUri(cache, reference));
     } catch (error) {
       if (!(error instanceof ImageMappingError)) throw error;
       failures.push(error.message);

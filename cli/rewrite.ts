@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import picomatch from 'picomatch';
 import { cacheImageUri } from '../lib/images/cache-uri';
+import { cacheOf } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../config/environments';
 import { type RewriteResult, rewriteImages, YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { CliError } from './cli-error';
@@ -65,7 +66,8 @@ function yamlFiles(paths: readonly string[], exclude: readonly string[]): Found 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 export function rewrite(paths: readonly string[], options: RewriteOptions): number {
-  const environment = loadEnvironment(options.env, environmentsDirectory(options.environments));
+  // A consumer's images come from its hub's cache.
+  const environment = cacheOf(loadEnvironment(options.env, environmentsDirectory(options.environments)));
   const writes = !options.check && !options.dryRun;
   let changed = 0;
   let images = 0;

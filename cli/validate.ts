@@ -111,6 +111,13 @@ async function validateRule(client: ECRClient, rule: RuleSettings, environment: 
  */
 export async function validate(options: ValidateOptions): Promise<number> {
   const environment = loadEnvironment(options.env, environmentsDirectory(options.environments));
+  if (environment.cacheFrom) {
+    console.log(
+      `${environment.name} pulls through the cache of ${environment.cacheFrom.name}, which has its rules: ` +
+        `validate them there (./bin/ecr-cache validate --env ${environment.cacheFrom.name}, with credentials for its account)`,
+    );
+    return 0;
+  }
   // The SDK warns on every run that its releases after January 2027 need Node 22; this project pins Node 20 and an
   // exact SDK version, so the warning says nothing a user of this command can act on.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

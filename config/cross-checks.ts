@@ -7,7 +7,16 @@ import { MAX_RULES_PER_REGISTRY } from '../lib/aws/ecr';
 import type { Environment } from './environment';
 import type { Problem } from './problems';
 
-export type CrossCheck = (environments: readonly Environment[]) => Problem[];
+/** The folder the environments come from: what every cross check sees. */
+export interface Folder {
+  readonly environments: readonly Environment[];
+  /** The names of every environment file of the folder, valid or not. */
+  readonly names: ReadonlySet<string>;
+  /** Reports a warning, which does not fail. */
+  readonly warn: (warning: Problem) => void;
+}
+
+export type CrossCheck = (folder: Folder) => Problem[];
 
 /** The environments of each registry (account and region). */
 function byRegistry(environments: readonly Environment[]): Environment[][] {
@@ -20,7 +29,7 @@ function byRegistry(environments: readonly Environment[]): Environment[][] {
 }
 
 /** ECR's quota, 50 rules per registry, counts the rules of every environment that shares it. */
-const ruleQuota: CrossCheck = (environments) =>
+const ruleQuota: CrossCheck = ({ environments }) =>
   byRegistry(environments).flatMap((sharing) => {
     const total = sharing.reduce((sum, environment) => sum + environment.rules.length, 0);
     if (sharing.length < 2 || total <= MAX_RULES_PER_REGISTRY) return [];
@@ -35,7 +44,7 @@ const ruleQuota: CrossCheck = (environments) =>
   });
 
 /** A registry has one rule per prefix. */
-const duplicatePrefixes: CrossCheck = (environments) =>
+const duplicatePrefixes: CrossCheck = ({ environments }) =>
   byRegistry(environments).flatMap((sharing) => {
     const problems: Problem[] = [];
     const owner = new Map<string, Environment>();
@@ -62,7 +71,7 @@ const duplicatePrefixes: CrossCheck = (environments) =>
   });
 
 /** A registry has one scanning configuration: two environments would overwrite each other's. */
-const scanningOwners: CrossCheck = (environments) =>
+const scanningOwners: CrossCheck = ({ environments }) =>
   byRegistry(environments).flatMap((sharing) => {
     const scanning = sharing.filter((environment) => environment.scanning);
     return scanning.slice(1).map((environment) => ({
@@ -73,7 +82,7 @@ const scanningOwners: CrossCheck = (environments) =>
   });
 
 /** IAM is global: a role name is unique in an account, whatever the region. */
-const nodeRoleOwners: CrossCheck = (environments) => {
+const nodeRoleOwners: CrossCheck = ({ environments }) => {
   const problems: Problem[] = [];
   const owner = new Map<string, Environment>();
   for (const environment of environments) {
@@ -93,4 +102,74 @@ const nodeRoleOwners: CrossCheck = (environments) => {
   return problems;
 };
 
-export const CROSS_CHECKS: readonly CrossCheck[] = [ruleQuota, duplicatePrefixes, scanningOwners, nodeRoleOwners];
+/** A registry has one permissions policy: two hubs in one registry would replace each other's (provider #35940). */
+const registryPolicyOwners: CrossCheck = ({ environments }) =>
+  byRegistry(environments).flatMap((sharing) => {
+    const hubs = sharing.filter((environment) => environment.consumers);
+    return hubs.slice(1).map((environment) => ({
+      file: environment.file,
+      path: ['consumers'],
+      message:
+        `${hubs[0].file} already owns the registry policy of account ${environment.account} in ${environment.region}; ` +
+        'a registry has one, and the second would replace the first: list every consumer in one file',
+    }));
+  });
+
+/**
+ * A consumer's hub: an environment of the folder with rules, that lets the consumer's account pull (by listing it,
+ * or through its organization, which cannot be checked offline), best in the consumer's own region.
+ */
+const consumersOfHubs: CrossCheck = ({ environments, names, warn }) => {
+  const problems: Problem[] = [];
+  for (const consumer of environments) {
+    if (!consumer.cacheFrom) continue;
+    const at = { file: consumer.file, path: ['cacheFrom'] };
+    const hub = environments.find((candidate) => candidate.name === consumer.cacheFrom!.name);
+    if (!names.has(consumer.cacheFrom.name)) {
+      problems.push({ ...at, message: `no environment "${consumer.cacheFrom.name}" in this folder (it has ${[...names].join(', ')})` });
+    } else if (!hub) {
+      problems.push({ ...at, message: `${consumer.cacheFrom.name} has problems of its own: check it first` });
+    } else if (hub.cacheFrom) {
+      problems.push({ ...at, message: `${hub.name} is a consumer itself (cacheFrom: ${hub.cacheFrom.name}): name the hub whose cache it pulls through` });
+    } else if (consumer.account !== hub.account && !(hub.consumers?.accounts ?? []).includes(consumer.account)) {
+      if (hub.consumers?.organization === undefined) {
+        problems.push({
+          ...at,
+          message: `${hub.file} does not let account ${consumer.account} pull through its cache: add it to its consumers.accounts, or give it a consumers.organization`,
+        });
+      } else {
+        warn({
+          ...at,
+          message: `account ${consumer.account} pulls through ${hub.name} as a member of ${hub.consumers.organization}: membership cannot be checked offline`,
+        });
+      }
+    }
+    if (hub && !hub.cacheFrom && hub.region !== consumer.region) {
+      warn({
+        ...at,
+        message:
+          `${hub.name}'s cache is in ${hub.region}, these nodes in ${consumer.region}: every pull crosses regions (transfer costs), and ` +
+          `registry mirrors on the nodes cannot use it (the credential provider gets tokens for the node's region)`,
+      });
+    }
+  }
+  return problems;
+};
+
+export const CROSS_CHECKS: readonly CrossCheck[] = [ruleQuota, duplicatePrefixes, scanningOwners, nodeRoleOwners, registryPolicyOwners, consumersOfHubs];
+
+/** Consumers with their hubs found: what their stacks and the commands need of the hub. */
+export function withHubs(environments: readonly Environment[]): Environment[] {
+  return environments.map((environment) => {
+    const hub = environment.cacheFrom && environments.find((candidate) => candidate.name === environment.cacheFrom!.name && !candidate.cacheFrom);
+    if (!environment.cacheFrom || !hub) return environment;
+    const { name, file, stackName, account, region, rules, consumers, allowUnlistedRegion } = hub;
+    return {
+      ...environment,
+      cacheFrom: {
+        name: environment.cacheFrom.name,
+        hub: { name, file, stackName, account, region, rules, ...(consumers ? { consumers } : {}), ...(allowUnlistedRegion ? { allowUnlistedRegion } : {}) },
+      },
+    };
+  });
+}

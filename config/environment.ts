@@ -1,5 +1,6 @@
 /** One validated environment: everything a stack needs, defaults applied. */
 import type { CacheRegistry } from '../lib/checks/common';
+import type { CacheConsumers } from '../lib/checks/consumers';
 import type { RepositoryTemplateSettings } from '../lib/checks/repository-template';
 import { RECOVERY_WINDOW_DAYS, type RuleSettings } from '../lib/checks/rule';
 import type { FileContext } from './file-checks/context';
@@ -30,7 +31,28 @@ export interface Environment extends CacheRegistry {
     /** `registry`: every repository; `cache`: only the cache prefixes, and every other repository loses scanning. */
     readonly scope: (typeof SCANNING_SCOPES)[number];
   };
+  /** The cache's rules; none for a consumer, whose nodes pull through its hub's. */
   readonly rules: readonly RuleSettings[];
+  /** A hub: the other accounts that pull through this cache. */
+  readonly consumers?: CacheConsumers;
+  /** A consumer: the environment whose cache its nodes pull through, found when the folder is checked. */
+  readonly cacheFrom?: { readonly name: string; readonly hub?: Hub };
+}
+
+/** The hub of a consumer: the registry and rules its nodes pull through. */
+export interface Hub extends CacheRegistry {
+  readonly name: string;
+  readonly file: string;
+  readonly stackName: string;
+  readonly rules: readonly RuleSettings[];
+  readonly consumers?: CacheConsumers;
+}
+
+/** The cache an environment's nodes pull through: its own, or its hub's. */
+export function cacheOf(environment: Environment): CacheRegistry & { readonly name: string; readonly stackName: string; readonly rules: readonly RuleSettings[] } {
+  if (!environment.cacheFrom) return environment;
+  if (!environment.cacheFrom.hub) throw new Error(`${environment.name}: its hub ${environment.cacheFrom.name} was not found (check the folder)`);
+  return environment.cacheFrom.hub;
 }
 
 /** The node role an environment creates: `nodes.createRole`, `ecr-cache-<name>-node` by default, none for `false`. */
@@ -68,5 +90,7 @@ export function toEnvironment(context: FileContext & { readonly settings: Enviro
       ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push', scope: settings.scanning.scope ?? 'registry' } }
       : {}),
     rules,
+    ...(settings.consumers ? { consumers: settings.consumers } : {}),
+    ...(settings.cacheFrom !== undefined ? { cacheFrom: { name: settings.cacheFrom } } : {}),
   };
 }

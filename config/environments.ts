@@ -9,7 +9,7 @@ import type { RegionOptions } from '../lib/aws/regions';
 import { regionProblem } from '../lib/aws/regions';
 import type { CacheRegistry } from '../lib/checks/common';
 import type { RuleSettings } from '../lib/checks/rule';
-import { CROSS_CHECKS } from './cross-checks';
+import { CROSS_CHECKS, withHubs } from './cross-checks';
 import { type Environment, toEnvironment } from './environment';
 import { UserError } from './errors';
 import { FILE_CHECKS, type FileContext } from './file-checks';
@@ -75,9 +75,10 @@ export function loadEnvironment(name: string, directory = environmentsDirectory(
     const known = files.map((candidate) => basename(candidate, extname(candidate)));
     throw new EnvironmentError([{ file: displayPath(directory), path: [], message: `has no environment "${name}" (it has ${known.join(', ')})` }]);
   }
-  const result = checkEnvironmentFile(file);
-  if (!result.environment) throw new EnvironmentError(result.problems);
-  return result.environment;
+  // Checked with the folder: a consumer's hub is another file of it.
+  const result = checkEnvironments([file], files);
+  if (result.problems.length > 0) throw new EnvironmentError(result.problems);
+  return result.environments[0];
 }
 
 /** Loads every environment of a folder; throws EnvironmentError listing every problem. */
@@ -105,18 +106,21 @@ export function checkEnvironments(files: readonly string[], context: readonly st
     }
   }
 
-  const environments: Environment[] = [];
+  const checkedFiles: Environment[] = [];
   for (const file of all) {
     const result = checkEnvironmentFile(file);
     problems.push(...result.problems);
     warnings.push(...result.warnings);
-    if (result.environment && byName.get(result.environment.name)!.length === 1) environments.push(result.environment);
+    if (result.environment && byName.get(result.environment.name)!.length === 1) checkedFiles.push(result.environment);
   }
-  for (const check of CROSS_CHECKS) problems.push(...check(environments));
+  const environments = withHubs(checkedFiles);
+  const folder = { environments, names: new Set(byName.keys()), warn: (warning: Problem) => warnings.push(warning) };
+  for (const check of CROSS_CHECKS) problems.push(...check(folder));
 
   const reported = new Set([...checked].map(displayPath));
+  const failed = new Set(problems.map((problem) => problem.file));
   return {
-    environments: environments.filter((environment) => reported.has(environment.file)),
+    environments: environments.filter((environment) => reported.has(environment.file) && !failed.has(environment.file)),
     problems: problems.filter((problem) => reported.has(problem.file)),
     warnings: warnings.filter((warning) => reported.has(warning.file)),
   };

@@ -191,11 +191,22 @@ export const environmentSchema = z
       })
       .optional()
       .describe("Owns the registry's scanning configuration (one per account and region): scans every repository, or only the cache's."),
+    // Required unless the environment is a consumer (cacheFrom): the file checks say so, naming both.
     rules: z
-      .record(z.string(), ruleSchema, {
-        error: (issue) => (issue.input === undefined ? 'is required: a map from repository prefix to rule' : undefined),
+      .record(z.string(), ruleSchema)
+      .optional()
+      .describe('Pull-through cache rules, by ECR repository prefix (ROOT for no prefix). Not with cacheFrom.'),
+    consumers: z
+      .strictObject({
+        organization: z.string().optional().describe('Every account of this AWS Organization (o-...) may pull through this cache.'),
+        accounts: z.array(z.string()).optional().describe('These accounts (12 digits, quoted) may pull through this cache.'),
       })
-      .describe('Pull-through cache rules, by ECR repository prefix (ROOT for no prefix).'),
+      .optional()
+      .describe("A hub: the other accounts whose nodes pull through this environment's cache. Owns the registry's permissions policy."),
+    cacheFrom: z
+      .string()
+      .optional()
+      .describe('A consumer: the environment, in the same folder, whose cache these nodes pull through. No rules of its own.'),
   })
   .describe('One environment of the ECR pull-through cache: one Terraform stack, ecr-cache-<file name>.');
 

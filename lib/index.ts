@@ -25,6 +25,7 @@ export * from './aws/names';
 // AWS's rules for a rule and a creation template, as pure functions.
 export * from './checks/common';
 export * from './checks/rule';
+export * from './checks/consumers';
 export * from './checks/repository-template';
 // Image references and their cache URIs; rewriting manifests.
 export * from './images/image-reference';

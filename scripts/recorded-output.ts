@@ -11,6 +11,7 @@ export const RECORDED_ROOT = join(PROJECT_ROOT, '__tests__', 'recorded');
 export const RECORDED_FOLDERS: Readonly<Record<string, string>> = {
   fixtures: join('__tests__', 'fixtures', 'environments'),
   examples: 'examples',
+  organization: join('examples', 'organization'),
 };
 
 /** The cdk.tf.json of every stack of a folder of environments, by stack name. */

@@ -3,9 +3,10 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import type { Construct } from 'constructs';
 import { EksNodeRole } from '../lib/constructs/eks-node-role';
 import { ENVIRONMENT_TAG, PROJECT, PROJECT_TAG } from '../config/schema';
+import { cacheOf } from '../config/environment';
 import { CREATED_NODE_ROLE_ADDRESS, type Environment } from '../config/environments';
 import { PolicyChecks } from '../lib/policy/policy-checks';
-import { PullThroughCache } from '../lib/constructs/pull-through-cache';
+import { type IPullThroughCache, PullThroughCache } from '../lib/constructs/pull-through-cache';
 
 /** S3-native locking and ephemeral variables need Terraform 1.10; write-only secret values need 1.11. */
 export function requiredTerraformVersion(environment: Environment): string {
@@ -39,35 +40,39 @@ export class EcrCacheStack extends TerraformStack {
       new LocalBackend(this, { path: `../../../terraform.${environment.stackName}.tfstate` });
     }
 
-    const cache = new PullThroughCache(this, 'cache', {
-      account,
-      region,
-      allowUnlistedRegion: environment.allowUnlistedRegion,
-      repositories: environment.repositories,
-      secrets: { recoveryWindowInDays: environment.secrets.recoveryWindowDays, preventDestroy: environment.production },
-      templateRoleName: `${environment.stackName}-repository-template`,
-      pullPolicyName: `${environment.stackName}-node-pull`,
-    });
-    const rules = environment.rules.map(({ prefix, ...options }) => cache.addRule(prefix, options));
-    if (environment.scanning) {
-      cache.addScanning({
-        scanType: environment.scanning.type === 'enhanced' ? 'ENHANCED' : 'BASIC',
-        frequency: environment.scanning.frequency === 'continuous' ? 'CONTINUOUS_SCAN' : 'SCAN_ON_PUSH',
-        scope: environment.scanning.scope,
-      });
-    }
+    const pullPolicyName = `${environment.stackName}-node-pull`;
+    const hub = environment.cacheFrom && cacheOf(environment);
+    // A consumer pulls through its hub's cache, in the hub's account; it creates only what its nodes need.
+    const cache: IPullThroughCache = hub
+      ? PullThroughCache.fromRegistry(this, 'cache', { account: hub.account, region: hub.region, allowUnlistedRegion: hub.allowUnlistedRegion, rules: hub.rules, pullPolicyName })
+      : this.ownCache(pullPolicyName);
     const nodeRole = environment.nodes.createRole !== undefined ? new EksNodeRole(this, 'nodes', { roleName: environment.nodes.createRole, region, addressName: CREATED_NODE_ROLE_ADDRESS }) : undefined;
     if (nodeRole) cache.grantPull(nodeRole.role);
     for (const roleName of environment.nodes.existingRoles) cache.grantPull(roleName);
 
     new TerraformOutput(this, 'registry_uris', {
-      description: 'Registry URI of each rule, by prefix: the image.registry value for Helm charts',
-      value: Object.fromEntries(rules.map((rule) => [rule.prefix, rule.registryUri])),
+      description: hub
+        ? `Registry URI of each rule of ${hub.name}, whose cache these nodes pull through, by prefix`
+        : 'Registry URI of each rule, by prefix: the image.registry value for Helm charts',
+      value: Object.fromEntries(cache.ruleSettings.map((rule) => [rule.prefix, cache.registryUri(rule.prefix)])),
     });
-    new TerraformOutput(this, 'credential_secret_arns', {
-      description: 'ARN of the credential secret of each rule that needs one, by prefix',
-      value: Object.fromEntries(rules.filter((rule) => rule.credentialArn).map((rule) => [rule.prefix, rule.credentialArn])),
-    });
+    if (cache instanceof PullThroughCache) {
+      new TerraformOutput(this, 'credential_secret_arns', {
+        description: 'ARN of the credential secret of each rule that needs one, by prefix',
+        value: Object.fromEntries(cache.rules.filter((rule) => rule.credentialArn).map((rule) => [rule.prefix, rule.credentialArn])),
+      });
+      if (cache.registryPolicy) {
+        new TerraformOutput(this, 'consumer_registry_policy', {
+          description: "The registry's permissions policy: the consumers may create and import into the cache repositories",
+          value: cache.registryPolicy.policy,
+        });
+        new TerraformOutput(this, 'consumer_repository_policy', {
+          description: 'The repository policy that lets the consumers pull: every cache repository created from now on has it',
+          // Every template has the same: the first's, as Terraform reads it back.
+          value: cache.rules[0].template.template.repositoryPolicy,
+        });
+      }
+    }
     new TerraformOutput(this, 'node_policy_arn', {
       description: 'The policy that lets nodes pull through the cache',
       value: cache.pullPolicy.arn,
@@ -78,5 +83,29 @@ export class EcrCacheStack extends TerraformStack {
     }
 
     PolicyChecks.applyTo(this);
+  }
+
+  /** The environment's own cache: its rules, their templates and secrets, scanning, and its consumers' grants. */
+  private ownCache(pullPolicyName: string): PullThroughCache {
+    const { environment } = this;
+    const cache = new PullThroughCache(this, 'cache', {
+      account: environment.account,
+      region: environment.region,
+      allowUnlistedRegion: environment.allowUnlistedRegion,
+      repositories: environment.repositories,
+      secrets: { recoveryWindowInDays: environment.secrets.recoveryWindowDays, preventDestroy: environment.production },
+      templateRoleName: `${environment.stackName}-repository-template`,
+      pullPolicyName,
+      ...(environment.consumers ? { consumers: environment.consumers } : {}),
+    });
+    for (const { prefix, ...options } of environment.rules) cache.addRule(prefix, options);
+    if (environment.scanning) {
+      cache.addScanning({
+        scanType: environment.scanning.type === 'enhanced' ? 'ENHANCED' : 'BASIC',
+        frequency: environment.scanning.frequency === 'continuous' ? 'CONTINUOUS_SCAN' : 'SCAN_ON_PUSH',
+        scope: environment.scanning.scope,
+      });
+    }
+    return cache;
   }
 }

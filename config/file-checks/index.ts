@@ -1,6 +1,7 @@
 /** The checks of one environment file, applied in this order; each reports through its context. */
 import type { FileCheck } from './context';
 import { derivedNames } from './derived-names';
+import { consumerAccounts, hubOrConsumer } from './estate';
 import { nodeRoles } from './node-roles';
 import { regions } from './regions';
 import { repositoryTemplates } from './repository-templates';
@@ -20,4 +21,6 @@ export const FILE_CHECKS: readonly FileCheck[] = [
   ruleOverlaps,
   scanning,
   nodeRoles,
+  hubOrConsumer,
+  consumerAccounts,
 ];

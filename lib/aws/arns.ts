@@ -24,3 +24,11 @@ export function parseArn(arn: string): Arn | undefined {
   const [, partition, service, region, account, ...resource] = parts as [string, string, string, string, string, ...string[]];
   return { partition, service, region, account, resource: resource.join(':') };
 }
+
+/** An AWS Organization's ID, as `aws:PrincipalOrgID` takes it (Organizations API reference, Organization.Id). */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/** The ARN that names every principal of an account in a policy: `arn:<partition>:iam::<account>:root`. */
+export function accountPrincipalArn(partition: string, account: string): string {
+  return `arn:${partition}:iam::${account}:root`;
+}

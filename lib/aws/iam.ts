@@ -4,7 +4,7 @@ import { REGISTRY_LOGIN_ACTION } from './perms';
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Principal?: Record<string, string | string[]>;
+  readonly Principal?: Record<string, string | string[]> | '*';
   readonly Action: string | string[];
   readonly Resource?: string | string[];
   readonly Condition?: Record<string, Record<string, string | string[]>>;
@@ -38,3 +38,36 @@ export const REGISTRY_LOGIN_STATEMENT: PolicyStatement = {
   Action: REGISTRY_LOGIN_ACTION,
   Resource: '*',
 };
+
+/** Who a resource policy grants to: whole accounts, every account of an organization, or both. */
+export interface PolicyPrincipals {
+  /** Accounts, as `arn:<partition>:iam::<account>:root`. */
+  readonly accountArns: readonly string[];
+  readonly organization?: string;
+}
+
+/**
+ * The statements of a resource policy that grant `actions` to accounts and to an organization: an account is its
+ * root ARN; an organization is every principal (`*`) whose `aws:PrincipalOrgID` is it (IAM user guide,
+ * reference_policies_condition-keys, aws:PrincipalOrgID).
+ */
+export function principalStatements(sid: string, principals: PolicyPrincipals, actions: readonly string[], resource?: string | readonly string[]): PolicyStatement[] {
+  const scoped = resource === undefined ? {} : { Resource: typeof resource === 'string' ? resource : [...resource] };
+  return [
+    ...(principals.accountArns.length > 0
+      ? [{ Sid: `${sid}Accounts`, Effect: 'Allow' as const, Principal: { AWS: [...principals.accountArns] }, Action: [...actions], ...scoped }]
+      : []),
+    ...(principals.organization !== undefined
+      ? [
+          {
+            Sid: `${sid}Organization`,
+            Effect: 'Allow' as const,
+            Principal: '*' as const,
+            Action: [...actions],
+            ...scoped,
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': principals.organization } },
+          },
+        ]
+      : []),
+  ];
+}

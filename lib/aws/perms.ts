@@ -44,3 +44,13 @@ export const TEMPLATE_REPOSITORY_ACTIONS = ['ecr:CreateRepository', 'ecr:Replica
 
 /** What ECR does with a creation template's role on its KMS key. */
 export const TEMPLATE_KMS_ACTIONS = ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'] as const;
+
+/**
+ * What another account needs in the hub's registry policy for its first pull to create a cache repository and import
+ * an image (ECR user guide, pull-through-cache-iam: "the registry permissions policy ... ecr:CreateRepository and
+ * ecr:BatchImportUpstreamImage").
+ */
+export const CONSUMER_REGISTRY_ACTIONS = ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'] as const;
+
+/** What another account needs in a cache repository's policy to pull from it. */
+export const CONSUMER_REPOSITORY_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;

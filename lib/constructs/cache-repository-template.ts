@@ -13,6 +13,11 @@ import {
 export interface CacheRepositoryTemplateProps extends RepositoryTemplateSettings {
   /** The pull-through cache rule's prefix (`ROOT` for the rest of the registry). */
   readonly prefix: string;
+  /**
+   * The repository policy of every repository the template creates (JSON): how other accounts may pull from a hub.
+   * @default - none: only the registry's own account may pull
+   */
+  readonly repositoryPolicy?: string;
 }
 
 /**
@@ -50,6 +55,7 @@ export class CacheRepositoryTemplate extends Construct {
       encryptionConfiguration: [props.kmsKey ? { encryptionType: 'KMS', kmsKey: props.kmsKey } : { encryptionType: 'AES256' }],
       ...(props.tags && Object.keys(props.tags).length > 0 ? { resourceTags: { ...props.tags } } : {}),
       customRoleArn: props.roleArn,
+      repositoryPolicy: props.repositoryPolicy,
     });
     nameElement(this.template, props.prefix);
   }

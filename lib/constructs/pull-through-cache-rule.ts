@@ -35,6 +35,11 @@ export interface PullThroughCacheRuleProps extends PullThroughCacheRuleOptions, 
    */
   readonly preventSecretDestroy?: boolean;
   /**
+   * The repository policy of the cache repositories the rule creates (its template's `repository_policy`).
+   * @default - none
+   */
+  readonly repositoryPolicy?: string;
+  /**
    * Name of the role created for a cross-account ECR upstream without `roleArn`.
    * @default - `ecr-ptc-<prefix>-<region>`
    */
@@ -133,7 +138,7 @@ export class PullThroughCacheRule extends Construct {
       ...(this.createdSecret && !this.createdSecret.valueVersion ? { lifecycle: { precondition: [this.secretHasValue(this.createdSecret)] } } : {}),
     });
     nameElement(this.rule, props.prefix);
-    this.template = new CacheRepositoryTemplate(this, 'template', { prefix: props.prefix, ...props.repositories });
+    this.template = new CacheRepositoryTemplate(this, 'template', { prefix: props.prefix, ...props.repositories, repositoryPolicy: props.repositoryPolicy });
     this.registryUri = cacheRegistryUri(props.account, props.region, props.prefix);
   }
 

@@ -1,27 +1,39 @@
+import { EcrRegistryPolicy } from '@cdktf/provider-aws/lib/ecr-registry-policy';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { nameElement } from './addresses';
-import { isToken } from './tokens';
-import { CacheScanning, type CacheScanningProps } from './cache-scanning';
-import { cacheImageUri } from '../images/cache-uri';
-import { accountProblem } from '../aws/arns';
+import { accountPrincipalArn, accountProblem } from '../aws/arns';
 import { cacheRegistryUri, cacheRepositoriesArn } from '../aws/ecr';
-import { type RegionOptions, regionProblem } from '../aws/regions';
-import { policyDocument, REGISTRY_LOGIN_STATEMENT } from '../aws/iam';
+import { type PolicyPrincipals, policyDocument, principalStatements, REGISTRY_LOGIN_STATEMENT } from '../aws/iam';
 import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, terraformName } from '../aws/names';
-import { NODE_CACHE_ACTIONS } from '../aws/perms';
-import { PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
+import { CONSUMER_REGISTRY_ACTIONS, CONSUMER_REPOSITORY_ACTIONS, NODE_CACHE_ACTIONS } from '../aws/perms';
+import { partitionOf, type RegionOptions, regionProblem } from '../aws/regions';
+import { type CacheConsumers, consumersProblems } from '../checks/consumers';
 import { type RepositoryTemplateSettings, templateNeedsRole } from '../checks/repository-template';
+import type { RuleSettings } from '../checks/rule';
+import { cacheImageUri } from '../images/cache-uri';
+import { nameElement } from './addresses';
+import { CacheScanning, type CacheScanningProps } from './cache-scanning';
+import { PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
 import { RepositoryTemplateRole } from './repository-template-role';
+import { isToken } from './tokens';
 
-export interface PullThroughCacheProps extends RegionOptions {
+/** The registry a cache is in. */
+export interface CacheRegistryProps extends RegionOptions {
   /** The AWS account of the registry that holds the cache. */
   readonly account: string;
   /** The AWS region of the registry that holds the cache. */
   readonly region: string;
+  /**
+   * Name of the managed policy `grantPull` attaches.
+   * @default - `<stack>-node-pull`
+   */
+  readonly pullPolicyName?: string;
+}
+
+export interface PullThroughCacheProps extends CacheRegistryProps {
   /**
    * How every rule's cache repositories are created; a rule's own `repositories` win, setting by setting.
    * @default - expire untagged images after 7 days, keep at most 100 images, MUTABLE tags, AES256, no tags
@@ -38,10 +50,12 @@ export interface PullThroughCacheProps extends RegionOptions {
    */
   readonly templateRoleName?: string;
   /**
-   * Name of the managed policy `grantPull` attaches.
-   * @default - `<stack>-node-pull`
+   * Other accounts that pull through this cache (a hub): the registry's permissions policy lets them create and
+   * import into the cache's repositories, and every rule's creation template lets them pull from what it creates.
+   * The cache then owns the registry's permissions policy: there is one per registry.
+   * @default - only this account pulls through the cache; the registry policy is left alone
    */
-  readonly pullPolicyName?: string;
+  readonly consumers?: CacheConsumers;
 }
 
 /** What `addScanning` takes: the registry's scanning configuration. */
@@ -53,76 +67,39 @@ export interface CacheScanningOptions extends Omit<CacheScanningProps, 'onlyPref
   readonly scope?: 'registry' | 'cache';
 }
 
-/**
- * The pull-through cache of one registry (account and region): its rules, each with its credential secret or
- * upstream role and its creation template; the role the templates need for KMS or tags; the registry's scanning
- * configuration; and the policy that lets nodes pull through it. A rule added after the policy or the scanning is
- * covered by them too.
- *
- * ```ts
- * const cache = new PullThroughCache(stack, 'cache', { account: '111111111111', region: 'eu-west-2' });
- * cache.addRule('docker-hub', { upstream: 'docker-hub' });
- * cache.grantPull(nodeRole);
- * cache.cacheImageUri('nginx:1.27'); // 111111111111.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27
- * ```
- */
-export class PullThroughCache extends Construct {
+/** A pull-through cache: one this app creates, or one of another stack or account that it pulls through. */
+export interface IPullThroughCache {
   readonly account: string;
   readonly region: string;
-  private readonly props: PullThroughCacheProps;
-  private readonly ruleList: PullThroughCacheRule[] = [];
-  private templateRole?: RepositoryTemplateRole;
-  private scanning?: CacheScanning;
+  /** The rules, as their settings say them. */
+  readonly ruleSettings: readonly RuleSettings[];
+  /** The managed policy that lets a principal of this app's account pull through the cache. */
+  readonly pullPolicy: IamPolicy;
+  grantPull(role: IamRole | string): IamRolePolicyAttachment;
+  registryUri(prefix: string): string;
+  cacheImageUri(reference: string): string;
+}
+
+/** What every cache does for those that pull through it: a pull policy, grants, URIs. */
+abstract class PullThroughCacheBase extends Construct implements IPullThroughCache {
+  readonly account: string;
+  readonly region: string;
+  private readonly pullPolicyName?: string;
   private policy?: IamPolicy;
 
-  constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
+  protected constructor(scope: Construct, id: string, props: CacheRegistryProps) {
     super(scope, id);
     const problems = [
       isToken(props.account) ? undefined : accountProblem(props.account),
       isToken(props.region) ? undefined : regionProblem(props.region, props),
     ].filter((problem) => problem !== undefined);
-    if (problems.length > 0) throw new Error(`PullThroughCache: ${problems.join('; ')}`);
-    this.props = props;
+    if (problems.length > 0) throw new Error(`${new.target.name}: ${problems.join('; ')}`);
     this.account = props.account;
     this.region = props.region;
+    this.pullPolicyName = props.pullPolicyName;
   }
 
-  /** The rules, in the order they were added. */
-  get rules(): readonly PullThroughCacheRule[] {
-    return this.ruleList;
-  }
-
-  /** Adds a rule for `prefix` (`ROOT` for none), with its secret or role and its creation template. */
-  addRule(prefix: string, options: PullThroughCacheRuleOptions): PullThroughCacheRule {
-    const repositories: RepositoryTemplateSettings = { ...this.props.repositories, ...options.repositories };
-    const needsRole = templateNeedsRole(repositories) && repositories.roleArn === undefined;
-    const role = needsRole ? this.templateRoleFor(prefix, repositories.kmsKey) : undefined;
-    const rule = new PullThroughCacheRule(this, `rule-${prefix}`, {
-      ...options,
-      prefix,
-      account: this.account,
-      region: this.region,
-      allowUnlistedRegion: this.props.allowUnlistedRegion,
-      secretRecoveryWindowInDays: this.props.secrets?.recoveryWindowInDays,
-      preventSecretDestroy: this.props.secrets?.preventDestroy,
-      repositories: role ? { ...repositories, roleArn: role.arn } : repositories,
-    });
-    this.ruleList.push(rule);
-    if (this.policy) this.policy.policy = this.pullDocument();
-    this.scanning?.addPrefix(prefix);
-    return rule;
-  }
-
-  /** Owns the registry's scanning configuration (one per registry): see CacheScanning for what that means. */
-  addScanning(options: CacheScanningOptions): CacheScanning {
-    if (this.scanning) throw new Error('PullThroughCache: the registry has one scanning configuration, and it is added already');
-    const { scope, ...scanning } = options;
-    this.scanning = new CacheScanning(this, 'scanning', {
-      ...scanning,
-      ...(scope === 'cache' ? { onlyPrefixes: this.ruleList.map((rule) => rule.prefix) } : {}),
-    });
-    return this.scanning;
-  }
+  abstract get ruleSettings(): readonly RuleSettings[];
 
   /**
    * The customer managed policy that lets a principal pull through the cache: pull, refresh from upstream and create
@@ -131,12 +108,12 @@ export class PullThroughCache extends Construct {
   get pullPolicy(): IamPolicy {
     if (!this.policy) {
       this.policy = new IamPolicy(this, 'pull-policy', {
-        name: this.props.pullPolicyName ?? boundedName([TerraformStack.of(this).node.id, 'node-pull'], 128),
+        name: this.pullPolicyName ?? boundedName([TerraformStack.of(this).node.id, 'node-pull'], 128),
         description: 'Pull through the ECR pull-through cache, creating cache repositories on first pull',
         policy: this.pullDocument(),
       });
       nameElement(this.policy, 'node_pull');
-      this.node.addValidation({ validate: () => (this.ruleList.length === 0 ? ['PullThroughCache: the pull policy covers no rule; add one'] : []) });
+      this.node.addValidation({ validate: () => (this.ruleSettings.length === 0 ? [`${this.node.path}: the pull policy covers no rule; add one`] : []) });
     }
     return this.policy;
   }
@@ -160,9 +137,136 @@ export class PullThroughCache extends Construct {
     return cacheRegistryUri(this.account, this.region, prefix);
   }
 
-  /** The cache URI of an image reference, through the rules added so far; throws ImageMappingError when none serves it. */
+  /** The cache URI of an image reference, through the rules; throws ImageMappingError when none serves it. */
   cacheImageUri(reference: string): string {
-    return cacheImageUri({ account: this.account, region: this.region, rules: this.ruleList.map((rule) => rule.settings) }, reference);
+    return cacheImageUri({ account: this.account, region: this.region, rules: this.ruleSettings }, reference);
+  }
+
+  /** The cache repositories of every rule: what pulling through the cache may touch. */
+  protected repositoriesArns(): string[] {
+    return this.ruleSettings.map((rule) => cacheRepositoriesArn(this.account, this.region, rule.prefix));
+  }
+
+  /** Brings the pull policy up to date with the rules; subclasses call it when a rule is added. */
+  protected rulesChanged(): void {
+    if (this.policy) this.policy.policy = this.pullDocument();
+  }
+
+  private pullDocument(): string {
+    return policyDocument(REGISTRY_LOGIN_STATEMENT, { Sid: 'PullThroughCache', Effect: 'Allow', Action: [...NODE_CACHE_ACTIONS], Resource: this.repositoriesArns() });
+  }
+}
+
+/** A cache this app does not create: a hub of another account or stack, which this app's nodes pull through. */
+export interface PullThroughCacheAttributes extends CacheRegistryProps {
+  /** The hub's rules (their prefixes decide the repositories its pull policy covers; mapping needs their upstreams). */
+  readonly rules: readonly RuleSettings[];
+}
+
+class ImportedPullThroughCache extends PullThroughCacheBase {
+  readonly ruleSettings: readonly RuleSettings[];
+
+  constructor(scope: Construct, id: string, attributes: PullThroughCacheAttributes) {
+    super(scope, id, attributes);
+    this.ruleSettings = [...attributes.rules];
+  }
+}
+
+/**
+ * The pull-through cache of one registry (account and region): its rules, each with its credential secret or
+ * upstream role and its creation template; the role the templates need for KMS or tags; the registry's scanning
+ * configuration; the policy that lets nodes pull through it; and, for a hub, what lets other accounts pull through it.
+ * A rule added after the policies or the scanning is covered by them too.
+ *
+ * ```ts
+ * const cache = new PullThroughCache(stack, 'cache', { account: '111111111111', region: 'eu-west-2' });
+ * cache.addRule('docker-hub', { upstream: 'docker-hub' });
+ * cache.grantPull(nodeRole);
+ * cache.cacheImageUri('nginx:1.27'); // 111111111111.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27
+ * ```
+ */
+export class PullThroughCache extends PullThroughCacheBase {
+  /**
+   * A cache of another account or stack (a hub) that this app's nodes pull through: its pull policy and grants cover
+   * the hub's repositories, and its URIs are the hub's. The hub must list this account among its consumers.
+   */
+  static fromRegistry(scope: Construct, id: string, attributes: PullThroughCacheAttributes): IPullThroughCache {
+    return new ImportedPullThroughCache(scope, id, attributes);
+  }
+
+  /**
+   * The repository policy of every cache repository, when the cache has consumers: what lets them pull. Apply it to
+   * repositories created before the templates had it (see the README).
+   */
+  readonly consumerRepositoryPolicy?: string;
+  /** The registry's permissions policy, when the cache has consumers. */
+  readonly registryPolicy?: EcrRegistryPolicy;
+  private readonly props: PullThroughCacheProps;
+  private readonly ruleList: PullThroughCacheRule[] = [];
+  private readonly consumerPrincipals?: PolicyPrincipals;
+  private templateRole?: RepositoryTemplateRole;
+  private scanning?: CacheScanning;
+
+  constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
+    super(scope, id, props);
+    this.props = props;
+    if (props.consumers) {
+      const problems = consumersProblems(props.consumers, props, isToken);
+      if (problems.length > 0) throw new Error(`PullThroughCache consumers: ${problems.map((problem) => problem.message).join('; ')}`);
+      const partition = isToken(props.region) ? 'aws' : partitionOf(props.region);
+      this.consumerPrincipals = {
+        accountArns: (props.consumers.accounts ?? []).map((account) => accountPrincipalArn(partition, account)),
+        ...(props.consumers.organization !== undefined ? { organization: props.consumers.organization } : {}),
+      };
+      this.consumerRepositoryPolicy = policyDocument(...principalStatements('ConsumersPull', this.consumerPrincipals, CONSUMER_REPOSITORY_ACTIONS));
+      // One permissions policy per registry: a second one anywhere would replace this (terraform-provider-aws #35940).
+      this.registryPolicy = new EcrRegistryPolicy(this, 'registry-policy', { policy: this.registryDocument() });
+      nameElement(this.registryPolicy, 'registry');
+      this.node.addValidation({ validate: () => (this.ruleList.length === 0 ? [`${this.node.path}: consumers, but no rule to pull through; add one`] : []) });
+    }
+  }
+
+  /** The rules, in the order they were added. */
+  get rules(): readonly PullThroughCacheRule[] {
+    return this.ruleList;
+  }
+
+  get ruleSettings(): readonly RuleSettings[] {
+    return this.ruleList.map((rule) => rule.settings);
+  }
+
+  /** Adds a rule for `prefix` (`ROOT` for none), with its secret or role and its creation template. */
+  addRule(prefix: string, options: PullThroughCacheRuleOptions): PullThroughCacheRule {
+    const repositories: RepositoryTemplateSettings = { ...this.props.repositories, ...options.repositories };
+    const needsRole = templateNeedsRole(repositories) && repositories.roleArn === undefined;
+    const role = needsRole ? this.templateRoleFor(prefix, repositories.kmsKey) : undefined;
+    const rule = new PullThroughCacheRule(this, `rule-${prefix}`, {
+      ...options,
+      prefix,
+      account: this.account,
+      region: this.region,
+      allowUnlistedRegion: this.props.allowUnlistedRegion,
+      secretRecoveryWindowInDays: this.props.secrets?.recoveryWindowInDays,
+      preventSecretDestroy: this.props.secrets?.preventDestroy,
+      repositories: role ? { ...repositories, roleArn: role.arn } : repositories,
+      repositoryPolicy: this.consumerRepositoryPolicy,
+    });
+    this.ruleList.push(rule);
+    this.rulesChanged();
+    if (this.registryPolicy) this.registryPolicy.policy = this.registryDocument();
+    this.scanning?.addPrefix(prefix);
+    return rule;
+  }
+
+  /** Owns the registry's scanning configuration (one per registry): see CacheScanning for what that means. */
+  addScanning(options: CacheScanningOptions): CacheScanning {
+    if (this.scanning) throw new Error('PullThroughCache: the registry has one scanning configuration, and it is added already');
+    const { scope, ...scanning } = options;
+    this.scanning = new CacheScanning(this, 'scanning', {
+      ...scanning,
+      ...(scope === 'cache' ? { onlyPrefixes: this.ruleList.map((rule) => rule.prefix) } : {}),
+    });
+    return this.scanning;
   }
 
   private templateRoleFor(prefix: string, kmsKey: string | undefined): RepositoryTemplateRole {
@@ -177,12 +281,8 @@ export class PullThroughCache extends Construct {
     return this.templateRole;
   }
 
-  private pullDocument(): string {
-    return policyDocument(REGISTRY_LOGIN_STATEMENT, {
-      Sid: 'PullThroughCache',
-      Effect: 'Allow',
-      Action: [...NODE_CACHE_ACTIONS],
-      Resource: this.ruleList.map((rule) => cacheRepositoriesArn(this.account, this.region, rule.prefix)),
-    });
+  /** Consumers may create the cache's repositories and import into them on a first pull; nothing else. */
+  private registryDocument(): string {
+    return policyDocument(...principalStatements('ConsumersCreateAndImport', this.consumerPrincipals!, CONSUMER_REGISTRY_ACTIONS, this.repositoriesArns()));
   }
 }
