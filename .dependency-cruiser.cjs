@@ -1,6 +1,6 @@
 /**
  * The direction of the layers, checked on every import (npm run lint):
- *   lib/aws -> lib/checks -> lib/images -> lib/policy -> lib/constructs -> config, stacks -> cli, scripts
+ *   lib/aws -> lib/checks -> lib/images -> lib/nodes -> lib/policy -> lib/constructs -> config, stacks -> cli, scripts
  * Each layer may use the ones before it, never one after it; nothing imports in a cycle; lib/ (the construct
  * library other apps import) reads no files and starts no processes.
  */
@@ -15,9 +15,10 @@ const layer = (name, path, mayNotUse) => ({
 module.exports = {
   forbidden: [
     { name: 'no-cycles', comment: 'an import cycle', severity: 'error', from: {}, to: { circular: true } },
-    layer('lib/aws', '^lib/aws/', '^(lib/(checks|images|policy|constructs)|config|stacks|cli|scripts)/'),
-    layer('lib/checks', '^lib/checks/', '^(lib/(images|policy|constructs)|config|stacks|cli|scripts)/'),
-    layer('lib/images', '^lib/images/', '^(lib/(policy|constructs)|config|stacks|cli|scripts)/'),
+    layer('lib/aws', '^lib/aws/', '^(lib/(checks|images|nodes|policy|constructs)|config|stacks|cli|scripts)/'),
+    layer('lib/checks', '^lib/checks/', '^(lib/(images|nodes|policy|constructs)|config|stacks|cli|scripts)/'),
+    layer('lib/images', '^lib/images/', '^(lib/(nodes|policy|constructs)|config|stacks|cli|scripts)/'),
+    layer('lib/nodes', '^lib/nodes/', '^(lib/(policy|constructs)|config|stacks|cli|scripts)/'),
     layer('lib/policy', '^lib/policy/', '^(lib/constructs|config|stacks|cli|scripts)/'),
     layer('lib/constructs', '^lib/constructs/', '^(config|stacks|cli|scripts)/'),
     layer('config', '^config/', '^(lib/(policy|constructs)|stacks|cli|scripts)/'),

@@ -582,7 +582,7 @@ describe('environment files AWS accepts', () => {
         [
           'member.yaml',
           'cacheFrom',
-          "hub's cache is in eu-west-2, these nodes in eu-west-1: every pull crosses regions (transfer costs), and registry mirrors on the nodes cannot use it (the credential provider gets tokens for the node's region)",
+          "hub's cache is in eu-west-2, these nodes in eu-west-1: every pull crosses regions (transfer costs), and registry mirrors on the nodes need the credential provider's AWS_REGION set to eu-west-2 (node-config does)",
         ],
       ]);
       const listed = result.environments.find((environment) => environment.name === 'listed')!;

@@ -36,7 +36,7 @@ describe('.github/workflows/ecr-cache.yml', () => {
     expect(workflow.on.push).toEqual({ branches: ['main'] });
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(workflow.jobs.test.steps.map((step) => step.run).filter(Boolean)).toEqual(
-      expect.arrayContaining(['npm ci', 'npm run typecheck', 'npm test', './bin/ecr-cache check']),
+      expect.arrayContaining(['npm ci', 'npm run typecheck', 'scripts/install-container-runtime.sh', 'sudo --preserve-env env "PATH=$PATH" npm test', './bin/ecr-cache check']),
     );
   });
 

@@ -70,6 +70,22 @@ program
     process.exitCode = await validate(options);
   });
 
+program
+  .command('node-config')
+  .description('node configuration that pulls upstream images through the cache as registry mirrors: no manifest rewritten')
+  .requiredOption('--env <name>', 'the environment whose cache the nodes pull through (required)')
+  .requiredOption('--format <format>', 'containerd (hosts.toml and credential provider config), nodeadm, bottlerocket or karpenter (required)')
+  .option(...environmentsOption)
+  .option('--out <dir>', 'write the files into this folder (needed for containerd; the others print to standard output without it)')
+  .option('--no-fallback', 'containerd never tries the upstream, even when the cache fails (not on Bottlerocket)')
+  .option('--family <family>', 'karpenter: al2023 (default) or bottlerocket')
+  .option('--cluster <name>', 'karpenter: the cluster, as its subnets and security groups are tagged (karpenter.sh/discovery)')
+  .option('--role <name>', 'karpenter: the nodes\' IAM role (default: KarpenterNodeRole-<cluster>)')
+  .action((options: import('./node-config').NodeConfigOptions) => {
+    const { nodeConfig } = require('./node-config') as typeof import('./node-config');
+    process.exitCode = nodeConfig(options);
+  });
+
 program.parseAsync().catch((error: unknown) => {
   process.exitCode = reportError(error);
 });

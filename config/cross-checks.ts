@@ -149,7 +149,7 @@ const consumersOfHubs: CrossCheck = ({ environments, names, warn }) => {
         ...at,
         message:
           `${hub.name}'s cache is in ${hub.region}, these nodes in ${consumer.region}: every pull crosses regions (transfer costs), and ` +
-          `registry mirrors on the nodes cannot use it (the credential provider gets tokens for the node's region)`,
+          `registry mirrors on the nodes need the credential provider's AWS_REGION set to ${hub.region} (node-config does)`,
       });
     }
   }

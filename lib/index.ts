@@ -33,3 +33,4 @@ export * from './images/cache-uri';
 export * from './images/manifest-rewrite';
 // The policy checks (cdk-nag style).
 export * from './policy/policy-checks';
+export * from './nodes';

@@ -36,6 +36,14 @@ export interface UpstreamSpec {
   readonly officialImagesNamespace?: string;
   /** True where a rule may map to a prefix of the upstream's repositories (`upstream_repository_prefix`). */
   readonly supportsUpstreamPrefix?: boolean;
+  /**
+   * The host image references name the upstream by, when it is not the registry's own host: what a node's container
+   * runtime is asked for, and so what a registry mirror on the node is keyed by.
+   * @default - the registry's host
+   */
+  readonly imageHost?: string;
+  /** Why a registry mirror on the nodes cannot send this upstream to the cache, when it cannot. */
+  readonly noNodeMirror?: string;
 }
 
 function privateEcrHostProblem(host: string, options?: RegionOptions): string | undefined {
@@ -52,7 +60,14 @@ function azureHostProblem(host: string): string | undefined {
 }
 
 export const UPSTREAMS = {
-  'ecr-public': { title: 'Amazon ECR Public', host: 'public.ecr.aws', auth: 'none' },
+  'ecr-public': {
+    title: 'Amazon ECR Public',
+    host: 'public.ecr.aws',
+    auth: 'none',
+    noNodeMirror:
+      "the kubelet's ecr-credential-provider answers public.ecr.aws with an ECR Public token (cloud-provider-aws PR #603), " +
+      'which the private cache does not accept: reference the cache URI instead',
+  },
   k8s: { title: 'Kubernetes registry (registry.k8s.io)', host: 'registry.k8s.io', auth: 'none' },
   quay: { title: 'Quay', host: 'quay.io', auth: 'none' },
   'docker-hub': {
@@ -60,6 +75,7 @@ export const UPSTREAMS = {
     // The API wants the registry host, not docker.io.
     host: 'registry-1.docker.io',
     aliases: ['docker.io', 'index.docker.io'],
+    imageHost: 'docker.io',
     auth: 'secret',
     accessTokenIs: 'a Docker Hub personal access token (read-only public repositories scope is enough)',
     isDefaultRegistry: true,
@@ -94,6 +110,9 @@ export const UPSTREAMS = {
     hostFormat: { example: '111122223333.dkr.ecr.us-east-1.amazonaws.com', problem: privateEcrHostProblem },
     auth: 'role',
     supportsUpstreamPrefix: true,
+    noNodeMirror:
+      "the kubelet's ecr-credential-provider answers an ECR host with a token for that registry's region, not the cache's, " +
+      'and its images have no rate limit to escape: reference the cache URI instead',
   },
 } as const satisfies Record<string, UpstreamSpec>;
 

@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ecrCache } from './support/processes';
+
+const ECR_PUBLIC_LEFT_OUT =
+  "left out: rule ecr (ecr-public): the kubelet's ecr-credential-provider answers public.ecr.aws with an ECR Public token " +
+  '(cloud-provider-aws PR #603), which the private cache does not accept: reference the cache URI instead\n';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ecr-cache-node-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('./bin/ecr-cache node-config', () => {
+  it('writes the containerd files into --out, and names the rules it left out', () => {
+    const run = ecrCache(['node-config', '--env', 'dev', '--format', 'containerd', '--out', dir]);
+    expect(run.stderr).toBe(ECR_PUBLIC_LEFT_OUT);
+    expect(run.status).toBe(0);
+    expect(readdirSync(join(dir, 'certs.d')).sort()).toEqual(['docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io']);
+    expect(readdirSync(dir).sort()).toEqual(['certs.d', 'credential-provider.json']);
+    expect(run.stdout.split('\n').filter(Boolean)).toEqual([
+      ...['docker.io', 'ghcr.io', 'registry.k8s.io', 'quay.io'].map((host) => `wrote ${join(dir, 'certs.d', host, 'hosts.toml')}`),
+      `wrote ${join(dir, 'credential-provider.json')}`,
+    ]);
+  });
+
+  it("removes the hosts.toml it wrote before for a host no longer mirrored, and leaves everyone else's files", () => {
+    const certs = join(dir, 'certs.d');
+    mkdirSync(join(certs, 'cgr.dev'), { recursive: true });
+    mkdirSync(join(certs, 'my-registry.example.com'), { recursive: true });
+    writeFileSync(join(certs, 'cgr.dev', 'hosts.toml'), '# Written by ecr-pull-through-cache node-config.\nserver = "https://cgr.dev"\n');
+    writeFileSync(join(certs, 'my-registry.example.com', 'hosts.toml'), 'server = "https://my-registry.example.com"\n');
+    const run = ecrCache(['node-config', '--env', 'dev', '--format', 'containerd', '--out', dir]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`removed ${join(certs, 'cgr.dev', 'hosts.toml')}: cgr.dev is no longer mirrored\n`);
+    expect(existsSync(join(certs, 'cgr.dev'))).toBe(false);
+    expect(readFileSync(join(certs, 'my-registry.example.com', 'hosts.toml'), 'utf8')).toBe('server = "https://my-registry.example.com"\n');
+  });
+
+  it('prints the one-document formats to standard output', () => {
+    const nodeadm = ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm']);
+    expect(nodeadm.status).toBe(0);
+    expect(nodeadm.stdout).toMatch(/^MIME-Version: 1\.0\nContent-Type: multipart\/mixed; boundary="ecr-pull-through-cache"\n/);
+    const bottlerocket = ecrCache(['node-config', '--env', 'dev', '--format', 'bottlerocket']);
+    expect(bottlerocket.status).toBe(0);
+    expect(bottlerocket.stdout).toContain('[[settings.container-registry.mirrors]]\nregistry = "docker.io"\n');
+    const karpenter = ecrCache(['node-config', '--env', 'dev', '--format', 'karpenter', '--family', 'bottlerocket', '--cluster', 'prod']);
+    expect(karpenter.status).toBe(0);
+    const nodeClass = parseYaml(karpenter.stdout) as { metadata: { name: string }; spec: { role: string; userData: string } };
+    expect(nodeClass.metadata.name).toBe('ecr-cache-dev-bottlerocket');
+    expect(nodeClass.spec.role).toBe('KarpenterNodeRole-prod');
+    expect(nodeClass.spec.userData).toBe(bottlerocket.stdout);
+  });
+
+  it("sends a consumer's nodes to its hub's cache", () => {
+    const run = ecrCache(['node-config', '--env', 'team-a', '--environments', 'examples/organization', '--format', 'bottlerocket']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('endpoint = ["https://444444444444.dkr.ecr.eu-west-2.amazonaws.com/v2/docker-hub"]');
+    expect(run.stdout).toContain('AWS_REGION = "eu-west-2"');
+  });
+
+  it("notes a hub in another region: the provider's tokens are the cache's, and pulls cross regions", () => {
+    writeFileSync(join(dir, 'hub.yaml'), 'account: "444444444444"\nregion: eu-west-1\nconsumers: { accounts: ["555555555555"] }\nrules:\n  quay: { upstream: quay }\n');
+    writeFileSync(join(dir, 'spoke.yaml'), 'account: "555555555555"\nregion: us-east-1\ncacheFrom: hub\n');
+    const run = ecrCache(['node-config', '--env', 'spoke', '--environments', dir, '--format', 'bottlerocket']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      'note: these nodes run in us-east-1 and the cache is in eu-west-1: the credential provider config sets AWS_REGION=eu-west-1 so the tokens are the cache\'s, and every pull crosses regions\n',
+    );
+    expect(run.stdout).toContain('AWS_REGION = "eu-west-1"');
+  });
+
+  it('fails, writing nothing, when no rule can be a mirror', () => {
+    writeFileSync(join(dir, 'public.yaml'), 'account: "111111111111"\nregion: eu-west-2\nrules:\n  ecr: { upstream: ecr-public }\n');
+    const out = join(dir, 'out');
+    const run = ecrCache(['node-config', '--env', 'public', '--environments', dir, '--format', 'containerd', '--out', out]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`${ECR_PUBLIC_LEFT_OUT}ecr-cache: no rule of public can be a registry mirror on the nodes\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    [['--format', 'bottlerocket', '--no-fallback'], 'ecr-cache: Bottlerocket always keeps the upstream as a fallback (bottlerocket-os/bottlerocket #4891): --no-fallback cannot be honoured there\n'],
+    [['--format', 'karpenter', '--family', 'bottlerocket', '--cluster', 'prod', '--no-fallback'], 'ecr-cache: Bottlerocket always keeps the upstream as a fallback (bottlerocket-os/bottlerocket #4891): --no-fallback cannot be honoured there\n'],
+    [['--format', 'containerd'], 'ecr-cache: --format containerd writes a folder of files: give --out DIR\n'],
+    [['--format', 'karpenter'], 'ecr-cache: --format karpenter needs --cluster, the name its subnets and security groups are tagged with\n'],
+    [['--format', 'nodeadm', '--family', 'al2023'], 'ecr-cache: --family is for --format karpenter\n'],
+    [['--format', 'karpenter', '--family', 'windows', '--cluster', 'prod'], 'ecr-cache: --family windows: al2023 or bottlerocket\n'],
+    [['--format', 'cri-o'], 'ecr-cache: --format cri-o: one of containerd, nodeadm, bottlerocket, karpenter\n'],
+  ])('refuses %j with a message', (args, message) => {
+    const run = ecrCache(['node-config', '--env', 'dev', ...args]);
+    expect(run.stderr).toBe(message);
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(1);
+  });
+});

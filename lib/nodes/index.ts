@@ -1,0 +1,5 @@
+export * from './bottlerocket';
+export * from './containerd';
+export * from './karpenter';
+export * from './mirrors';
+export * from './nodeadm';
