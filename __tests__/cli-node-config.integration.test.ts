@@ -40,6 +40,36 @@ describe('./bin/ecr-cache node-config', () => {
     expect(readFileSync(join(certs, 'my-registry.example.com', 'hosts.toml'), 'utf8')).toBe('server = "https://my-registry.example.com"\n');
   });
 
+  it('makes the cache the only host unless --fallback is given', () => {
+    const byDefault = ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm']);
+    expect(byDefault.stdout).toBe(ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm', '--no-fallback']).stdout);
+    expect(byDefault.stdout).toContain('server = "https://111111111111.dkr.ecr.eu-west-2.amazonaws.com/v2/docker-hub"');
+    expect(ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm', '--fallback']).stdout).toContain('server = "https://registry-1.docker.io"');
+  });
+
+  it('writes nothing, and names the file, when one of the files cannot be written', () => {
+    mkdirSync(join(dir, 'credential-provider.json'));
+    const run = ecrCache(['node-config', '--env', 'dev', '--format', 'containerd', '--out', dir]);
+    expect(run.stderr).toBe(`${ECR_PUBLIC_LEFT_OUT}ecr-cache: ${join(dir, 'credential-provider.json')}: is not a file\n`);
+    expect(run.status).toBe(1);
+    expect(readdirSync(dir)).toEqual(['credential-provider.json']);
+  });
+
+  it("gives Karpenter's nodes the environment's node role, which the stack gives the pull policy", () => {
+    const run = ecrCache(['node-config', '--env', 'dev', '--format', 'karpenter', '--cluster', 'prod']);
+    expect(run.status).toBe(0);
+    expect((parseYaml(run.stdout) as { spec: { role: string } }).spec.role).toBe('ecr-cache-dev-node');
+    const other = ecrCache(['node-config', '--env', 'dev', '--format', 'karpenter', '--cluster', 'prod', '--role', 'KarpenterNodeRole-prod']);
+    expect(other.status).toBe(0);
+    expect(other.stderr).toContain(
+      'warning: --role KarpenterNodeRole-prod is not a node role of __tests__/fixtures/environments/dev.yaml (nodes.createRole, nodes.existingRoles)',
+    );
+    writeFileSync(join(dir, 'two.yaml'), 'account: "111111111111"\nregion: eu-west-2\nnodes: { existingRoles: [a, b] }\nrules:\n  quay: { upstream: quay }\n');
+    const two = ecrCache(['node-config', '--env', 'two', '--environments', dir, '--format', 'karpenter', '--cluster', 'prod']);
+    expect(two.stderr).toBe(`ecr-cache: ${join(dir, 'two.yaml')}: nodes: the environment has the node roles ecr-cache-two-node, a, b: give --role with the one Karpenter's nodes use\n`);
+    expect(two.status).toBe(1);
+  });
+
   it('prints the one-document formats to standard output', () => {
     const nodeadm = ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm']);
     expect(nodeadm.status).toBe(0);
@@ -51,7 +81,7 @@ describe('./bin/ecr-cache node-config', () => {
     expect(karpenter.status).toBe(0);
     const nodeClass = parseYaml(karpenter.stdout) as { metadata: { name: string }; spec: { role: string; userData: string } };
     expect(nodeClass.metadata.name).toBe('ecr-cache-dev-bottlerocket');
-    expect(nodeClass.spec.role).toBe('KarpenterNodeRole-prod');
+    expect(nodeClass.spec.role).toBe('ecr-cache-dev-node');
     expect(nodeClass.spec.userData).toBe(bottlerocket.stdout);
   });
 
@@ -78,7 +108,7 @@ describe('./bin/ecr-cache node-config', () => {
     const out = join(dir, 'out');
     const run = ecrCache(['node-config', '--env', 'public', '--environments', dir, '--format', 'containerd', '--out', out]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`${ECR_PUBLIC_LEFT_OUT}ecr-cache: no rule of public can be a registry mirror on the nodes\n`);
+    expect(run.stderr).toBe(`${ECR_PUBLIC_LEFT_OUT}ecr-cache: ${join(dir, 'public.yaml')}: no rule of public can be a registry mirror on the nodes\n`);
     expect(existsSync(out)).toBe(false);
   });
 

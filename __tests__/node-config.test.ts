@@ -7,13 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PostalMime from 'postal-mime';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import {
-  BOTTLEROCKET_ECR_IMAGE_PATTERNS,
   bottlerocketSettings,
   credentialProviderConfig,
-  ECR_MATCH_IMAGES,
   ec2NodeClass,
   hostsToml,
   type MirroredCache,
@@ -41,6 +40,29 @@ const CACHE: MirroredCache = {
 const REGISTRY = 'https://111111111111.dkr.ecr.eu-west-2.amazonaws.com';
 const { mirrors, leftOut } = nodeMirrors(CACHE);
 const MIRRORED_HOSTS = ['docker.io', 'ghcr.io', 'registry.k8s.io', 'quay.io', 'registry.gitlab.com', 'cgr.dev', 'myregistry.azurecr.io'];
+/** The patterns nodeadm gives the ecr-credential-provider (amazon-eks-ami nodeadm/internal/kubelet/image-credential-provider.go). */
+const NODEADM_MATCH_IMAGES = [
+  '*.dkr.ecr.*.amazonaws.com',
+  '*.dkr-ecr.*.on.aws',
+  '*.dkr.ecr.*.amazonaws.com.cn',
+  '*.dkr-ecr.*.on.amazonwebservices.com.cn',
+  '*.dkr.ecr-fips.*.amazonaws.com',
+  '*.dkr-ecr-fips.*.on.aws',
+  '*.dkr.ecr.*.c2s.ic.gov',
+  '*.dkr.ecr.*.sc2s.sgov.gov',
+  '*.dkr.ecr.*.cloud.adc-e.uk',
+  '*.dkr.ecr.*.csp.hci.ic.gov',
+  '*.dkr.ecr.*.amazonaws.eu',
+  'public.ecr.aws',
+];
+/** Bottlerocket's default image-patterns (bottlerocket sources/shared-defaults/kubernetes-aws-credential-provider.toml). */
+const BOTTLEROCKET_IMAGE_PATTERNS = [
+  '*.dkr.ecr.*.amazonaws.com',
+  '*.dkr.ecr.*.amazonaws.com.cn',
+  '*.dkr.ecr-fips.*.amazonaws.com',
+  '*.dkr.ecr.us-iso-east-1.c2s.ic.gov',
+  '*.dkr.ecr.us-isob-east-1.sc2s.sgov.gov',
+];
 
 describe('which upstream hosts the nodes send to the cache', () => {
   it('mirrors every rule whose upstream has a host of its own, to /v2/<prefix> of the cache', () => {
@@ -62,37 +84,47 @@ describe('which upstream hosts the nodes send to the cache', () => {
     ]);
   });
 
-  it('leaves out a ROOT rule, and both rules of a host that two rules pull from', () => {
+  it('leaves out a ROOT rule, and every rule of a host that several rules pull from', () => {
     const result = nodeMirrors({
       ...CACHE,
       rules: [
         { prefix: 'ROOT', upstream: 'quay' },
         { prefix: 'hub', upstream: 'docker-hub' },
         { prefix: 'hub-team', upstream: 'docker-hub' },
+        { prefix: 'hub-ci', upstream: 'docker-hub' },
         { prefix: 'k8s', upstream: 'k8s' },
       ],
     });
     expect(result.mirrors.map((mirror) => mirror.prefix)).toEqual(['k8s']);
+    const shared = 'rules hub, hub-team and hub-ci all pull from docker.io: a mirror sends a host to one prefix';
     expect(result.leftOut).toEqual([
       { prefix: 'ROOT', upstream: 'quay', reason: expect.stringMatching(/ROOT rule has no prefix/) },
-      { prefix: 'hub', upstream: 'docker-hub', reason: 'rules hub and hub-team both pull from docker.io: a mirror sends a host to one prefix' },
-      { prefix: 'hub-team', upstream: 'docker-hub', reason: 'rules hub and hub-team both pull from docker.io: a mirror sends a host to one prefix' },
+      { prefix: 'hub', upstream: 'docker-hub', reason: shared },
+      { prefix: 'hub-team', upstream: 'docker-hub', reason: shared },
+      { prefix: 'hub-ci', upstream: 'docker-hub', reason: shared },
     ]);
+  });
+
+  it('lets a ROOT rule that is left out take no host from the rule that can be mirrored', () => {
+    const result = nodeMirrors({ ...CACHE, rules: [{ prefix: 'ROOT', upstream: 'docker-hub' }, { prefix: 'hub', upstream: 'docker-hub' }] });
+    expect(result.mirrors.map((mirror) => [mirror.host, mirror.prefix])).toEqual([['docker.io', 'hub']]);
+    expect(result.leftOut.map((rule) => rule.prefix)).toEqual(['ROOT']);
   });
 });
 
 describe("containerd's hosts.toml", () => {
   const dockerHub = mirrors[0];
 
-  it('by default tries the cache, then the upstream as the server', () => {
-    expect(parseToml(hostsToml(dockerHub))).toEqual({
+  it('with fallback, tries the cache, then the upstream as the server', () => {
+    expect(parseToml(hostsToml(dockerHub, { fallback: true }))).toEqual({
       server: 'https://registry-1.docker.io',
       host: { [`${REGISTRY}/v2/docker-hub`]: { capabilities: ['pull', 'resolve'], override_path: true } },
     });
   });
 
-  it('without fallback, names the cache as the server as well as in a host table (containerd 1.6 ignores a file without one)', () => {
-    expect(parseToml(hostsToml(dockerHub, { fallback: false }))).toEqual({
+  it('by default names the cache as the server as well as in a host table (containerd 1.6 ignores a file without one)', () => {
+    expect(hostsToml(dockerHub)).toBe(hostsToml(dockerHub, { fallback: false }));
+    expect(parseToml(hostsToml(dockerHub))).toEqual({
       server: `${REGISTRY}/v2/docker-hub`,
       override_path: true,
       capabilities: ['pull', 'resolve'],
@@ -121,7 +153,7 @@ describe("the kubelet's credential provider config", () => {
   });
 
   it("keeps ECR's own patterns and adds every mirrored host", () => {
-    expect(provider.matchImages).toEqual([...ECR_MATCH_IMAGES, ...MIRRORED_HOSTS]);
+    expect(provider.matchImages).toEqual([...NODEADM_MATCH_IMAGES, ...MIRRORED_HOSTS]);
     // kubelet config/v1 types.go: globs in the domain only, no scheme, each glob one domain part.
     for (const pattern of provider.matchImages) expect(pattern).toMatch(/^(\*|[a-z0-9-]+)(\.(\*|[a-z0-9-]+))+$/);
   });
@@ -133,20 +165,19 @@ describe("the kubelet's credential provider config", () => {
 
 describe('nodeadm user data (Amazon Linux 2023)', () => {
   const userData = nodeadmUserData(mirrors, 'eu-west-2');
-  const [headers, ...rest] = userData.split('\n\n');
-  const boundary = /boundary="([^"]+)"/.exec(headers)![1];
-  const body = [...rest].join('\n\n');
-  const parts = body
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((part) => {
-      const [partHeaders, ...content] = part.replace(/^\n/, '').split('\n\n');
-      return { contentType: /^Content-Type: ([^;\n]+)/m.exec(partHeaders)![1], content: content.join('\n\n') };
-    });
+  /** The parts as a MIME parser reads them (nodeadm reads them with Go's mime/multipart). */
+  let parts: { contentType: string; content: string }[];
+  beforeAll(async () => {
+    const message = await PostalMime.parse(userData);
+    expect(message.headers.find((header) => header.key === 'content-type')?.value).toMatch(/^multipart\/mixed; boundary="[^"]+"$/);
+    parts = message.attachments.map((part) => ({
+      contentType: part.mimeType,
+      content: typeof part.content === 'string' ? part.content : new TextDecoder().decode(part.content),
+    }));
+  });
 
   it('is MIME multi-part: a shell script, then a NodeConfig', () => {
-    expect(headers).toBe(`MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${boundary}"`);
-    expect(body.trimEnd().endsWith(`--${boundary}--`)).toBe(true);
+    expect(userData.startsWith('MIME-Version: 1.0\n')).toBe(true);
     expect(parts.map((part) => part.contentType)).toEqual(['text/x-shellscript', 'application/node.eks.aws']);
   });
 
@@ -158,7 +189,7 @@ describe('nodeadm user data (Amazon Linux 2023)', () => {
     });
   });
 
-  it('has a script that writes every file exactly, before the kubelet starts', () => {
+  it('has a script that writes every file exactly', () => {
     const script = parts[0].content;
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
@@ -178,10 +209,11 @@ describe('nodeadm user data (Amazon Linux 2023)', () => {
     }
   });
 
-  it('passes --no-fallback on to the hosts.toml files it writes', () => {
-    const files = nodeFiles(mirrors, 'eu-west-2', { fallback: false });
-    expect(files[0].content).toBe(hostsToml(mirrors[0], { fallback: false }));
-    expect(nodeadmUserData(mirrors, 'eu-west-2', { fallback: false })).toContain(`server = "${REGISTRY}/v2/docker-hub"`);
+  it('passes the fallback on to the hosts.toml files it writes', () => {
+    const files = nodeFiles(mirrors, 'eu-west-2', { fallback: true });
+    expect(files[0].content).toBe(hostsToml(mirrors[0], { fallback: true }));
+    expect(nodeadmUserData(mirrors, 'eu-west-2', { fallback: true })).toContain('server = "https://registry-1.docker.io"');
+    expect(nodeadmUserData(mirrors, 'eu-west-2')).toContain(`server = "${REGISTRY}/v2/docker-hub"`);
   });
 });
 
@@ -202,7 +234,7 @@ describe('Bottlerocket settings', () => {
       'ecr-credential-provider': {
         enabled: true,
         'cache-duration': '12h',
-        'image-patterns': [...BOTTLEROCKET_ECR_IMAGE_PATTERNS, ...MIRRORED_HOSTS],
+        'image-patterns': [...BOTTLEROCKET_IMAGE_PATTERNS, ...MIRRORED_HOSTS],
         environment: { AWS_REGION: 'eu-west-2' },
       },
     });
@@ -210,12 +242,19 @@ describe('Bottlerocket settings', () => {
 });
 
 describe("Karpenter's EC2NodeClass", () => {
+  interface NodeClass {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string };
+    spec: Record<string, unknown> & { amiSelectorTerms: Record<string, string>[]; userData: string };
+  }
   for (const [family, userData] of [
     ['al2023', nodeadmUserData(mirrors, 'eu-west-2')],
     ['bottlerocket', bottlerocketSettings(mirrors, 'eu-west-2')],
   ] as const) {
-    it(`carries the ${family} user data unchanged, with the fields karpenter.k8s.aws/v1 requires`, () => {
-      const nodeClass = parseYaml(ec2NodeClass({ name: 'mirrors', family, userData, cluster: 'prod', role: 'KarpenterNodeRole-prod' })) as Record<string, never>;
+    const nodeClass = parseYaml(ec2NodeClass({ name: 'mirrors', family, userData, cluster: 'prod', role: 'KarpenterNodeRole-prod' })) as NodeClass;
+
+    it(`carries the ${family} user data unchanged`, () => {
       expect(nodeClass).toEqual({
         apiVersion: 'karpenter.k8s.aws/v1',
         kind: 'EC2NodeClass',
@@ -228,6 +267,27 @@ describe("Karpenter's EC2NodeClass", () => {
           userData,
         },
       });
+    });
+
+    // The rules of the CRD karpenter.k8s.aws_ec2nodeclasses.yaml (karpenter-provider-aws pkg/apis/crds), v1.
+    it(`passes the ${family} EC2NodeClass through the CRD's rules`, () => {
+      const { spec } = nodeClass;
+      for (const required of ['amiSelectorTerms', 'subnetSelectorTerms', 'securityGroupSelectorTerms']) expect(spec).toHaveProperty(required);
+      // "must specify exactly one of ['role', 'instanceProfile']"
+      expect(['role', 'instanceProfile'].filter((field) => field in spec)).toEqual(['role']);
+      // An alias is the only term; "family@version", at most 30 characters, of a family the CRD lists.
+      expect(spec.amiSelectorTerms).toHaveLength(1);
+      const [{ alias, ...others }] = spec.amiSelectorTerms as [{ alias: string }];
+      expect(others).toEqual({});
+      expect(alias.length).toBeLessThanOrEqual(30);
+      expect(alias).toMatch(/^[a-zA-Z0-9]*@.*$/);
+      expect(['al2', 'al2023', 'bottlerocket', 'windows2019', 'windows2022']).toContain(alias.split('@')[0]);
+      // With an alias, amiFamily is inferred: set, it would have to match.
+      expect(spec).not.toHaveProperty('amiFamily');
+      for (const terms of [spec.subnetSelectorTerms, spec.securityGroupSelectorTerms] as { tags: Record<string, string> }[][]) {
+        for (const term of terms) for (const [key, value] of Object.entries(term.tags)) expect(key !== '' && value !== '').toBe(true);
+      }
+      expect(typeof spec.userData).toBe('string');
     });
   }
 });

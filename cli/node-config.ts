@@ -3,9 +3,9 @@
  * cache, with no manifest rewritten: containerd's hosts.toml and the kubelet's credential provider config, or the
  * same as nodeadm user data, Bottlerocket settings, or a Karpenter EC2NodeClass.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheOf } from '../config/environment';
+import { cacheOf, type Environment } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment, userPath } from '../config/environments';
 import { bottlerocketSettings } from '../lib/nodes/bottlerocket';
 import { credentialProviderConfig, hostsToml, WRITTEN_BY_NODE_CONFIG } from '../lib/nodes/containerd';
@@ -23,8 +23,8 @@ export interface NodeConfigOptions {
   readonly format: string;
   /** Where to write; the one-document formats print to standard output without it. */
   readonly out?: string;
-  /** false with --no-fallback: containerd never tries the upstream. */
-  readonly fallback: boolean;
+  /** true with --fallback, false with --no-fallback; by default the cache is the only host (Bottlerocket cannot). */
+  readonly fallback?: boolean;
   /** karpenter: the node family of the user data. */
   readonly family?: string;
   /** karpenter: the cluster, as its subnets and security groups are tagged for Karpenter. */
@@ -42,7 +42,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
   if ((options.cluster !== undefined || options.role !== undefined) && format !== 'karpenter') throw new CliError('--cluster and --role are for --format karpenter');
   if (format === 'karpenter' && options.cluster === undefined) throw new CliError('--format karpenter needs --cluster, the name its subnets and security groups are tagged with');
   const bottlerocket = format === 'bottlerocket' || (format === 'karpenter' && family === 'bottlerocket');
-  if (bottlerocket && !options.fallback) {
+  if (bottlerocket && options.fallback === false) {
     throw new CliError('Bottlerocket always keeps the upstream as a fallback (bottlerocket-os/bottlerocket #4891): --no-fallback cannot be honoured there');
   }
   if (format === 'containerd' && options.out === undefined) throw new CliError('--format containerd writes a folder of files: give --out DIR');
@@ -51,15 +51,22 @@ export function nodeConfig(options: NodeConfigOptions): number {
   const cache = cacheOf(environment);
   const { mirrors, leftOut } = nodeMirrors(cache);
   for (const rule of leftOut) console.error(`left out: rule ${rule.prefix} (${rule.upstream}): ${rule.reason}`);
-  if (mirrors.length === 0) throw new CliError(`no rule of ${cache.name} can be a registry mirror on the nodes`);
+  if (mirrors.length === 0) throw new CliError(`${displayPath(cache.file)}: no rule of ${cache.name} can be a registry mirror on the nodes`);
+  const role = format === 'karpenter' ? nodeRole(environment, options.role) : undefined;
   if (cache.region !== environment.region) {
     console.error(
       `note: these nodes run in ${environment.region} and the cache is in ${cache.region}: the credential provider config sets ` +
         `AWS_REGION=${cache.region} so the tokens are the cache's, and every pull crosses regions`,
     );
   }
+  if (bottlerocket) {
+    console.error(
+      'note: Bottlerocket always keeps the upstream as a fallback (bottlerocket-os/bottlerocket #4891): when the cache fails, ' +
+        "containerd sends the upstream the node's ECR token (see the README, Registry mirrors on the nodes)",
+    );
+  }
 
-  const hostsOptions = { fallback: options.fallback };
+  const hostsOptions = { fallback: options.fallback ?? false };
   const files: [string, string][] = (() => {
     switch (format) {
       case 'containerd':
@@ -74,7 +81,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
       case 'karpenter': {
         const userData = family === 'bottlerocket' ? bottlerocketSettings(mirrors, cache.region) : nodeadmUserData(mirrors, cache.region, hostsOptions);
         const name = `${environment.stackName}-${family}`;
-        return [[`${name}.yaml`, ec2NodeClass({ name, family, userData, cluster: options.cluster!, role: options.role ?? `KarpenterNodeRole-${options.cluster}` })]];
+        return [[`${name}.yaml`, ec2NodeClass({ name, family, userData, cluster: options.cluster!, role: role! })]];
       }
     }
   })();
@@ -83,24 +90,70 @@ export function nodeConfig(options: NodeConfigOptions): number {
     process.stdout.write(files[0][1]);
     return 0;
   }
-  const out = userPath(options.out);
-  for (const [path, content] of files) {
+  writeFiles(userPath(options.out), files);
+  if (format === 'containerd') removeStaleHosts(join(userPath(options.out), 'certs.d'), new Set(mirrors.map((mirror) => mirror.host)));
+  return 0;
+}
+
+/**
+ * The role Karpenter gives its nodes: by default the environment's own node role, which the stack gives the cache's
+ * pull policy (a first pull creates the cache repository: ecr:CreateRepository, ecr:BatchImportUpstreamImage).
+ */
+function nodeRole(environment: Environment, requested: string | undefined): string {
+  const roles = [...(environment.nodes.createRole !== undefined ? [environment.nodes.createRole] : []), ...environment.nodes.existingRoles];
+  const file = displayPath(environment.file);
+  if (requested !== undefined) {
+    if (!roles.includes(requested)) {
+      console.error(
+        `warning: --role ${requested} is not a node role of ${file} (nodes.createRole, nodes.existingRoles): its stack does not give it ` +
+          'the pull policy, so the first pull of an image the cache does not hold yet fails; add it to nodes.existingRoles',
+      );
+    }
+    return requested;
+  }
+  if (roles.length === 1) return roles[0];
+  throw new CliError(
+    roles.length === 0
+      ? `${file}: nodes: the environment has no node role (nodes.createRole is false, no nodes.existingRoles): give --role`
+      : `${file}: nodes: the environment has the node roles ${roles.join(', ')}: give --role with the one Karpenter's nodes use`,
+  );
+}
+
+/**
+ * Writes every file, or none: all are written beside their targets first, then renamed into place (containerd reads
+ * hosts.toml at every pull, so a file is never seen half-written). A target that cannot be written fails the command
+ * before any file is replaced.
+ */
+function writeFiles(out: string, files: readonly (readonly [string, string])[]): void {
+  for (const [path] of files) {
     const target = join(out, path);
-    mkdirSync(dirname(target), { recursive: true });
-    // Each file appears whole or not at all: containerd reads hosts.toml at every pull.
-    writeFileSync(`${target}.partial`, content);
+    if (existsSync(target) && !statSync(target).isFile()) throw new CliError(`${displayPath(target)}: is not a file`);
+  }
+  const written: string[] = [];
+  try {
+    for (const [path, content] of files) {
+      const target = join(out, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(`${target}.partial`, content);
+      written.push(target);
+    }
+  } catch (error) {
+    for (const target of written) rmSync(`${target}.partial`, { force: true });
+    if (error instanceof CliError) throw error;
+    const { path, message } = error as NodeJS.ErrnoException;
+    throw new CliError(`${path !== undefined ? displayPath(path) : displayPath(out)}: cannot write: ${message}`);
+  }
+  for (const target of written) {
     renameSync(`${target}.partial`, target);
     console.log(`wrote ${displayPath(target)}`);
   }
-  if (format === 'containerd') removeStaleHosts(join(out, 'certs.d'), new Set(mirrors.map((mirror) => mirror.host)));
-  return 0;
 }
 
 /** Removes the hosts.toml files an earlier run wrote for hosts that are no longer mirrored; leaves every other file. */
 function removeStaleHosts(certsD: string, mirrored: ReadonlySet<string>): void {
   for (const host of readdirSync(certsD).filter((entry) => !mirrored.has(entry))) {
     const file = join(certsD, host, 'hosts.toml');
-    if (!existsSync(file) || !readFileSync(file, 'utf8').startsWith(WRITTEN_BY_NODE_CONFIG)) continue;
+    if (!existsSync(file) || !statSync(file).isFile() || !readFileSync(file, 'utf8').startsWith(WRITTEN_BY_NODE_CONFIG)) continue;
     rmSync(file);
     if (readdirSync(join(certsD, host)).length === 0) rmdirSync(join(certsD, host));
     console.log(`removed ${displayPath(file)}: ${host} is no longer mirrored`);

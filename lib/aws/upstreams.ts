@@ -111,8 +111,8 @@ export const UPSTREAMS = {
     auth: 'role',
     supportsUpstreamPrefix: true,
     noNodeMirror:
-      "the kubelet's ecr-credential-provider answers an ECR host with a token for that registry's region, not the cache's, " +
-      'and its images have no rate limit to escape: reference the cache URI instead',
+      "the kubelet's ecr-credential-provider answers an ECR host with a token for that registry's region, which the cache " +
+      'refuses unless it is the same region, and ECR pulls have no rate limit to escape: reference the cache URI instead',
   },
 } as const satisfies Record<string, UpstreamSpec>;
 

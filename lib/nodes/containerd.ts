@@ -9,8 +9,10 @@ export const CONTAINERD_CERTS_D = '/etc/containerd/certs.d';
 
 export interface HostsTomlOptions {
   /**
-   * Let containerd try the upstream itself when the cache fails.
-   * @default true - pulls keep working when the cache does not, and the upstream's rate limits quietly come back
+   * Let containerd try the upstream itself when the cache fails. It sends the upstream the credentials the kubelet
+   * gave for the image, the node's ECR token: the kubelet's credentials name no host, and containerd gives such
+   * credentials to every host it tries (CRI ParseAuth, containerd 1.6 to 2.x).
+   * @default false - the cache is the only host: a pull fails when the cache does
    */
   readonly fallback?: boolean;
 }
@@ -20,11 +22,11 @@ export const WRITTEN_BY_NODE_CONFIG = '# Written by ecr-pull-through-cache node-
 
 /**
  * The hosts.toml of one mirrored host. With fallback, `server` is the upstream, tried after the cache. Without,
- * `server` is the cache as well: containerd fills in the upstream when `server` is left out, and containerd 1.6 and
- * 1.7 before 1.7.32 ignore a file without a `[host]` table, so both are written (proven in the README's tests).
+ * `server` is the cache as well: containerd fills in the upstream when `server` is left out, and containerd 1.6, and
+ * 1.7 before 1.7.32, ignore a file without a `[host]` table (containerd commit 24007441d), so both are written.
  */
 export function hostsToml(mirror: HostMirror, options: HostsTomlOptions = {}): string {
-  const fallback = options.fallback ?? true;
+  const fallback = options.fallback ?? false;
   const host = [
     `[host.${JSON.stringify(mirror.endpoint)}]`,
     '  capabilities = ["pull", "resolve"]',
@@ -35,7 +37,7 @@ export function hostsToml(mirror: HostMirror, options: HostsTomlOptions = {}): s
     ? [
         WRITTEN_BY_NODE_CONFIG,
         `# ${mirror.host} through the ECR pull-through cache ${mirror.prefix}; when the cache fails, containerd pulls from`,
-        '# the upstream, and sends it the same credentials (the kubelet gives them to every host it tries).',
+        "# the upstream, and sends it the same credentials: the node's ECR token.",
         `server = ${JSON.stringify(mirror.upstreamServer)}`,
       ]
     : [

@@ -45,22 +45,20 @@ function imageHost(rule: RuleSettings): string {
 }
 
 export function nodeMirrors(cache: MirroredCache): NodeMirrors {
+  const registry = privateRegistryHost(cache.account, cache.region);
+  const ownReason = (rule: RuleSettings) =>
+    upstream(rule.upstream).noNodeMirror ?? (rule.prefix === ROOT_PREFIX ? 'a ROOT rule has no prefix for a mirror path to name: reference the cache URI instead' : undefined);
+  // Only the rules a mirror could serve compete for a host: a ROOT rule left out does not take its host from another.
+  const byHost = new Map<string, RuleSettings[]>();
+  for (const rule of cache.rules) if (ownReason(rule) === undefined) byHost.set(imageHost(rule), [...(byHost.get(imageHost(rule)) ?? []), rule]);
   const mirrors: HostMirror[] = [];
   const leftOut: UnmirroredRule[] = [];
-  const registry = privateRegistryHost(cache.account, cache.region);
-  const byHost = new Map<string, RuleSettings[]>();
-  for (const rule of cache.rules) byHost.set(imageHost(rule), [...(byHost.get(imageHost(rule)) ?? []), rule]);
   for (const rule of cache.rules) {
-    const spec = upstream(rule.upstream);
     const host = imageHost(rule);
-    const sharing = byHost.get(host)!;
+    const sharing = byHost.get(host) ?? [];
     const reason =
-      spec.noNodeMirror ??
-      (rule.prefix === ROOT_PREFIX
-        ? 'a ROOT rule has no prefix for a mirror path to name: reference the cache URI instead'
-        : sharing.length > 1
-          ? `rules ${sharing.map((other) => other.prefix).join(' and ')} both pull from ${host}: a mirror sends a host to one prefix`
-          : undefined);
+      ownReason(rule) ??
+      (sharing.length > 1 ? `rules ${listed(sharing.map((other) => other.prefix))} all pull from ${host}: a mirror sends a host to one prefix` : undefined);
     if (reason !== undefined) leftOut.push({ prefix: rule.prefix, upstream: rule.upstream, reason });
     else {
       mirrors.push({
@@ -73,4 +71,9 @@ export function nodeMirrors(cache: MirroredCache): NodeMirrors {
     }
   }
   return { mirrors, leftOut };
+}
+
+/** `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
