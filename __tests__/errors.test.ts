@@ -1,6 +1,5 @@
 import { reportError, UserError } from '../config/errors';
 import { EnvironmentError } from '../config/environments';
-import { deletedSecrets, type PlanJson } from '../scripts/offline-terraform';
 
 describe('reportError', () => {
   let printed: unknown[];
@@ -27,30 +26,5 @@ describe('reportError', () => {
     reportError(error);
     // The error itself, which the console prints with its stack.
     expect(printed[1]).toBe(error);
-  });
-});
-
-describe('deletedSecrets', () => {
-  const change = (type: string, actions: string[], name?: string) => ({
-    address: `${type}.x_${actions.join('_')}`,
-    type,
-    change: { actions, before: name === undefined ? null : { name } },
-  });
-
-  it('names the credential secrets a plan deletes or replaces, and nothing else', () => {
-    const plan = {
-      planned_values: { root_module: {} },
-      resource_changes: [
-        change('aws_secretsmanager_secret', ['delete'], 'ecr-pullthroughcache/docker-hub'),
-        change('aws_secretsmanager_secret', ['delete', 'create'], 'ecr-pullthroughcache/github'),
-        change('aws_secretsmanager_secret', ['create']),
-        change('aws_secretsmanager_secret', ['no-op'], 'ecr-pullthroughcache/quay'),
-        change('aws_ecr_pull_through_cache_rule', ['delete']),
-      ],
-    } as PlanJson;
-    expect(deletedSecrets(plan)).toEqual([
-      'aws_secretsmanager_secret.x_delete (ecr-pullthroughcache/docker-hub)',
-      'aws_secretsmanager_secret.x_delete_create (ecr-pullthroughcache/github)',
-    ]);
   });
 });

@@ -2,9 +2,11 @@
  * The checks of one environment file, each alone: a check reports its own concern and nothing else, so each can be
  * read, changed and tested by itself (the table of bad files in environment-validation.test.ts runs them together).
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { join } from 'node:path';
-import { fileContext } from '../config/environments';
+import { fileContext, PROJECT_ROOT } from '../config/environments';
+import { quickRead } from '../config/read-file';
 import { FILE_CHECKS, type FileCheck } from '../config/file-checks';
 import { derivedNames } from '../config/file-checks/derived-names';
 import { nodeRoles } from '../config/file-checks/node-roles';
@@ -67,5 +69,45 @@ describe('the checks of one environment file, each alone', () => {
 
   it('nodeRoles: some node must pull', () => {
     expect(reportedBy(nodeRoles, FILE).problems).toEqual(['nodes: with createRole: false, list existingRoles: otherwise no node may pull through the cache']);
+  });
+});
+
+describe('reading a file: js-yaml first, yaml when a line is needed or js-yaml would read it differently', () => {
+  const folders = ['environments', '__tests__/fixtures/environments', 'examples', 'examples/organization'];
+  const shipped = folders.flatMap((folder) =>
+    readdirSync(join(PROJECT_ROOT, folder))
+      .filter((file) => file.endsWith('.yaml'))
+      .map((file) => join(folder, file)),
+  );
+  const scalars = [
+    'account: 111111111111',
+    'a: 0x1F\nb: 0o17\nc: +12\nd: 012\ne: -0',
+    'a: .5\nb: 1e3\nc: .inf\nd: -.Inf\ne: 1_000',
+    'a: yes\nb: No\nc: on\nd: True\ne: FALSE\nf: ~\ng: null\nh: Null\ni:',
+    'a: 2024-01-01\nb: 12:30:00\nc: "quoted: yes"\nd: \'single\'\ne: |\n  literal\n  text\nf: >\n  folded\n  text',
+    'rules:\n  docker-hub: { upstream: docker-hub, registry: "x" }\n  list: [a, "b", 1, true]\n"quoted key": 1\n? complex\n: value',
+    '<<: { a: 1 }\nb: 2',
+    '- a list',
+  ];
+
+  it.each([...shipped.map((file) => [file, readFileSync(join(PROJECT_ROOT, file), 'utf8')]), ...scalars.map((text) => [JSON.stringify(text), text])])(
+    'reads %s as yaml does',
+    (_, text) => {
+      const quick = quickRead(text);
+      expect(quick).toBeDefined();
+      expect(quick!.data).toEqual(parseDocument(text).toJS());
+    },
+  );
+
+  it.each([
+    ['a duplicate key', 'a: 1\na: 2'],
+    ['several documents', 'a: 1\n---\nb: 2'],
+    ['an alias', 'a: &x [1]\nb: *x'],
+    ['a tag', 'a: !!binary aGk='],
+    ['bad YAML', 'a: [1, 2\nb: 3'],
+    ['an empty file', ''],
+    ['a file of comments', '# only a comment'],
+  ])('leaves %s to yaml', (_, text) => {
+    expect(quickRead(text)).toBeUndefined();
   });
 });

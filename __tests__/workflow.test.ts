@@ -31,20 +31,43 @@ const cli = readFileSync(join(PROJECT_ROOT, 'cli', 'main.ts'), 'utf8');
 const runs = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => step.run ?? '')).join('\n');
 
 describe('.github/workflows/ecr-cache.yml', () => {
+  const stepRuns = (job: Job) => job.steps.map((step) => step.run ?? '').join('\n');
+  const uses = (job: Job, action: string) => job.steps.find((step) => step.uses?.startsWith(`${action}@`));
+
   it('tests on pull requests and on main, with read-only default permissions', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push']);
     expect(workflow.on.push).toEqual({ branches: ['main'] });
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(workflow.jobs.test.steps.map((step) => step.run).filter(Boolean)).toEqual(
+    expect(workflow.jobs.build.steps.map((step) => step.run).filter(Boolean)).toEqual(
       expect.arrayContaining(['npm ci', 'npm run typecheck', 'scripts/install-container-runtime.sh', 'sudo --preserve-env env "PATH=$PATH" npm test', './bin/ecr-cache check']),
     );
   });
 
-  it('builds the matrix of environments from the environment files', () => {
-    expect(runs).toContain('./bin/ecr-cache list --json');
+  it('installs and synthesizes once, and hands every stack, the environment list and the CLI bundle on', () => {
+    const build = workflow.jobs.build;
+    expect(stepRuns(build)).toContain('npm run -s synth\n./bin/ecr-cache list --json > cdktf.out/environments.json');
+    const upload = uses(build, 'actions/upload-artifact')!;
+    expect(upload.with).toMatchObject({ name: 'synthesized', path: 'cdktf.out/\n.build/\n', 'include-hidden-files': true, 'if-no-files-found': 'error' });
+    expect((build as Job & { outputs: Record<string, string> }).outputs).toEqual({ matrix: '${{ steps.synth.outputs.matrix }}' });
     for (const name of ['plan', 'apply']) {
-      expect(workflow.jobs[name].needs).toEqual(['test', 'environments']);
-      expect(workflow.jobs[name].strategy!.matrix.include).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
+      expect(workflow.jobs[name].needs).toEqual(['build']);
+      expect(workflow.jobs[name].strategy!.matrix.include).toBe('${{ fromJSON(needs.build.outputs.matrix) }}');
+    }
+  });
+
+  it('runs only Terraform and Node.js in plan and apply jobs: no install, no node_modules, the providers cached', () => {
+    for (const name of ['plan', 'apply']) {
+      const job = workflow.jobs[name] as Job & { env: Record<string, string> };
+      expect(stepRuns(job)).not.toMatch(/\bnpm\b|\bnpx\b/);
+      expect(uses(job, 'actions/setup-node')!.with).toEqual({ 'node-version': 20 });
+      expect(uses(job, 'actions/download-artifact')!.with).toEqual({ name: 'synthesized' });
+      expect(job.env.TF_PLUGIN_CACHE_DIR).toBe('${{ github.workspace }}/.terraform-plugin-cache');
+      expect(job.env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE).toBe('1');
+      expect(uses(job, 'actions/cache')!.with).toEqual({
+        path: '.terraform-plugin-cache',
+        key: 'terraform-providers-${{ runner.os }}-aws-${{ steps.provider.outputs.aws }}',
+      });
+      expect(stepRuns(job)).toContain('node scripts/plan-guard.mjs "$STACK_DIR"');
     }
   });
 
@@ -52,21 +75,26 @@ describe('.github/workflows/ecr-cache.yml', () => {
     const plan = workflow.jobs.plan;
     expect(plan.if).toBe("github.event_name == 'pull_request'");
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
-    const credentials = plan.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
+    const credentials = uses(plan, 'aws-actions/configure-aws-credentials')!;
     expect(credentials.with).toEqual({ 'role-to-assume': '${{ fromJSON(vars.ECR_CACHE_ROLES)[matrix.name].plan }}', 'aws-region': '${{ matrix.region }}' });
-    expect(plan.steps.map((step) => step.run ?? '').join('\n')).toContain('npm run plan -- "${{ matrix.name }}"');
+    expect(stepRuns(plan)).toContain('terraform -chdir="$STACK_DIR" plan -input=false -out=tfplan');
     expect(plan.steps.some((step) => step.uses?.startsWith('actions/github-script@') && String(step.with?.script).includes('createComment'))).toBe(true);
   });
 
-  it('applies on main one environment at a time, behind its GitHub environment', () => {
+  it('applies on main one environment at a time, behind its GitHub environment, the plan it made once the guard passed it', () => {
     const apply = workflow.jobs.apply;
     expect(apply.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
     expect(apply.environment).toBe('${{ matrix.name }}');
     expect(apply.strategy!['max-parallel']).toBe(1);
     expect(apply.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    const commands = apply.steps.map((step) => step.run ?? '').join('\n');
-    expect(commands).toContain('apply -input=false tfplan');
-    expect(commands).toContain('./bin/ecr-cache validate --env "${{ matrix.name }}"');
+    const commands = apply.steps.map((step) => step.run ?? '');
+    const planned = commands.findIndex((run) => run.includes('plan -input=false -out=tfplan'));
+    const guarded = commands.findIndex((run) => run.includes('node scripts/plan-guard.mjs'));
+    const applied = commands.findIndex((run) => run.includes('apply -input=false tfplan'));
+    expect(planned).toBeGreaterThanOrEqual(0);
+    expect(guarded).toBeGreaterThan(planned);
+    expect(applied).toBeGreaterThan(guarded);
+    expect(commands.join('\n')).toContain('./bin/ecr-cache validate --env "${{ matrix.name }}"');
   });
 
   it('runs only npm scripts and ecr-cache commands that exist', () => {

@@ -15,7 +15,7 @@ import { UserError } from './errors';
 import { FILE_CHECKS, type FileContext } from './file-checks';
 import { displayPath, PROJECT_ROOT, userPath } from './paths';
 import { EnvironmentError, type Problem } from './problems';
-import { lineAt, readEnvironmentFile, YAML_EXTENSIONS } from './read-file';
+import { readEnvironmentFile, YAML_EXTENSIONS } from './read-file';
 import { environmentSchema, ruleSchema } from './schema';
 
 export { CREATED_NODE_ROLE_ADDRESS, type Environment } from './environment';
@@ -142,12 +142,12 @@ export interface CheckedFile {
 /** Reads one environment file into the context its checks see; no check has run yet. */
 export function fileContext(path: string): CheckedFile {
   const read = readEnvironmentFile(path);
-  const { file, name, raw, document, lineCounter } = read;
+  const { file, name, raw, lineAt } = read;
   const problems = [...read.problems];
   const warnings: Problem[] = [];
-  if (!raw || !document || !lineCounter) return { problems, warnings };
+  if (!raw || !lineAt) return { problems, warnings };
 
-  const at = (path: readonly (string | number)[]) => ({ file, path, line: lineAt(document, lineCounter, path) });
+  const at = (path: readonly (string | number)[]) => ({ file, path, line: lineAt(path) });
   const parsed = environmentSchema.safeParse(raw, { reportInput: true });
   const regionOptions: RegionOptions = { allowUnlistedRegion: raw.allowUnlistedRegion === true };
   const registry = parsedRegistry(raw, regionOptions);

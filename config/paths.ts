@@ -1,9 +1,20 @@
 /** Where the project is, and paths as the user typed and reads them. */
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The project's root: where main.ts and environments/ live. */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The project's root: where package.json, main.ts and environments/ live. The nearest folder above this code with a
+ * package.json: config/.. when run from source, .build/<id>/../.. when run from the bundle (scripts/bundle.cjs).
+ */
+export const PROJECT_ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
+
+function projectRoot(from: string): string {
+  for (let folder = from; dirname(folder) !== folder; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) return folder;
+  }
+  return resolve(from, '..');
+}
 
 /**
  * The folder the user typed relative paths in. npm runs scripts in the project's root and says where the user was in

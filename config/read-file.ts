@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { displayPath } from './paths';
 import type { FieldPath, Problem } from './problems';
@@ -23,8 +24,36 @@ export interface ReadFile {
   readonly problems: Problem[];
   /** The parsed settings, when the file is a YAML map. */
   readonly raw?: Record<string, unknown>;
-  readonly document?: Document;
-  readonly lineCounter?: LineCounter;
+  /** The line of the deepest node that exists on a path (a missing key is reported at its parent); with `raw`. */
+  readonly lineAt?: (path: FieldPath) => number | undefined;
+}
+
+/**
+ * Most environment files are a few plain lines. js-yaml reads them in a fifth of the time `yaml` takes to build the
+ * Document that locates problems (a tenth of synthesizing 50 environments), so the Document is built only when a
+ * problem needs a line, or when js-yaml would not read the file as yaml does: anchors and aliases (yaml bounds their
+ * expansion), tags, or anything js-yaml refuses (duplicate keys, several documents, bad YAML), which yaml then reports
+ * with its line. Both read YAML 1.2's core schema; __tests__/file-checks.test.ts holds them to the same data.
+ */
+export function quickRead(text: string): { readonly data: unknown } | undefined {
+  if (/[&*!]/.test(text)) return undefined;
+  try {
+    return { data: load(text, { schema: CORE_SCHEMA }) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `lineAt` of a text, whose Document is built on the first call. */
+function lazyLineAt(text: string): (path: FieldPath) => number | undefined {
+  let parsed: { document: Document; lineCounter: LineCounter } | undefined;
+  return (path) => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      parsed = { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false }), lineCounter };
+    }
+    return lineAt(parsed.document, parsed.lineCounter, path);
+  };
 }
 
 export function readEnvironmentFile(path: string): ReadFile {
@@ -57,6 +86,14 @@ export function readEnvironmentFile(path: string): ReadFile {
     return fail(`cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 
+  const mapOnly = 'must be a YAML map of settings (account, region, rules)';
+  const quick = quickRead(text);
+  if (quick) {
+    const { data } = quick;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(mapOnly);
+    return { file, name, problems, raw: data as Record<string, unknown>, lineAt: lazyLineAt(text) };
+  }
+
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   for (const error of document.errors) {
@@ -79,8 +116,8 @@ export function readEnvironmentFile(path: string): ReadFile {
     // yaml refuses aliases that expand without bound ("billion laughs").
     return fail(`cannot be read as data: ${(error as Error).message}`);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail('must be a YAML map of settings (account, region, rules)');
-  return { file, name, problems, raw: data as Record<string, unknown>, document, lineCounter };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(mapOnly);
+  return { file, name, problems, raw: data as Record<string, unknown>, lineAt: (path) => lineAt(document, lineCounter, path) };
 }
 
 /** The line of the deepest node that exists on `path`: a missing key is reported at its parent. */

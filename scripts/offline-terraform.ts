@@ -165,13 +165,6 @@ export interface PlanJson {
   readonly [key: string]: unknown;
 }
 
-/** The credential secrets a plan would delete: the addresses, and the secret names where the plan knows them. */
-export function deletedSecrets(plan: PlanJson): string[] {
-  return plan.resource_changes
-    .filter((change) => change.type === 'aws_secretsmanager_secret' && change.change.actions.includes('delete'))
-    .map((change) => (typeof change.change.before?.name === 'string' ? `${change.address} (${change.change.before.name})` : change.address));
-}
-
 /** `terraform init` + `plan -out=tfplan` + `show -json` (also written to tfplan.json) in a workspace. */
 export async function planWorkspace(workspace: OfflineWorkspace, options: TerraformOptions = {}): Promise<OfflinePlan> {
   mustSucceed('init', await terraform(workspace, ['init', '-input=false', '-no-color'], { env: options.env }));

@@ -3,13 +3,14 @@
  * `terraform init` and `terraform plan` for one, writing the plan file and its JSON. `--offline` plans with the
  * provider mirror and fake credentials, as the tests do, in a copy of the stack (cdktf.out/offline/<stack>).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Command } from 'commander';
 import { reportError, UserError } from '../config/errors';
 import { displayPath, EnvironmentError, environmentsDirectory, STACK_NAME_PREFIX } from '../config/environments';
 import { synthesize } from '../stacks';
-import { deletedSecrets, discoverProviderMirror, type OfflineWorkspace, planWorkspace, prepareOfflineWorkspace } from './offline-terraform';
+import { discoverProviderMirror, type OfflineWorkspace, planWorkspace, prepareOfflineWorkspace } from './offline-terraform';
 
 interface StackJson {
   readonly terraform: { readonly required_providers: { readonly aws: { readonly version: string } } };
@@ -44,15 +45,9 @@ async function plan(name: string, options: PlanOptions): Promise<void> {
   }
   const result = await planWorkspace(workspace, { inherit: true });
   console.log(`\nplan: ${relative(process.cwd(), result.planFile)}\njson: ${relative(process.cwd(), `${result.planFile}.json`)}`);
-  // prevent_destroy only guards a secret whose resource is still configured: a removed or renamed rule would delete
-  // its credential. In production, this plan (the one the pipeline applies) refuses that.
-  const deleted = environment.production ? deletedSecrets(result.json) : [];
-  if (deleted.length > 0) {
-    throw new UserError(
-      `${environment.stackName} is production: this plan deletes credential secrets: ${deleted.join(', ')}. ` +
-        'If that is meant, set production: false for this change, plan and apply, then set it back.',
-    );
-  }
+  // The guard the pipeline runs on every plan it applies, the same script: it needs only Node.js.
+  const guard = spawnSync(process.execPath, [join(__dirname, 'plan-guard.mjs'), dirname(result.planFile)], { stdio: 'inherit' });
+  if (guard.status !== 0) process.exitCode = 1;
 }
 
 new Command('npm run plan --')

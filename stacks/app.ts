@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { UserError } from '../config/errors';
 import { type Environment, environmentsDirectory, loadEnvironments, type Problem, userPath } from '../config/environments';
-import { type Finding, formatFinding, policyFindings } from '../lib/policy/policy-checks';
+import { type Finding, formatFinding, PolicyChecks } from '../lib/policy/policy-checks';
 import { EcrCacheStack } from './ecr-cache-stack';
 import { discardOutput, installOutput, stagingFolder, underCdktfCli } from './output';
 
@@ -49,12 +49,16 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesized {
   try {
     const { environments, warnings } = loadEnvironments(environmentsDirectory(options.environments));
     staging = stagingFolder(outdir);
-    const app = new App({ outdir: staging });
-    buildStacks(app, environments);
-    // cdktf checks one stack at a time while writing; checking them all first keeps a failed synth from writing any.
-    const unacknowledged = policyFindings(app).filter((finding) => finding.acknowledged === undefined);
-    if (unacknowledged.length > 0) throw new PolicyFindingsError(unacknowledged);
+    // cdktf would stop at the first stack whose validation fails; validated after synthesis instead, every stack's
+    // findings are reported at once (the staging folder is discarded).
+    const app = new App({ outdir: staging, skipValidation: true });
+    const stacks = buildStacks(app, environments);
     app.synth();
+    const unacknowledged = stacks.flatMap((stack) => PolicyChecks.findingsOf(stack) ?? []).filter((finding) => finding.acknowledged === undefined);
+    if (unacknowledged.length > 0) throw new PolicyFindingsError(unacknowledged);
+    for (const stack of stacks) stack.runAllValidations();
+    const appErrors = app.node.validate();
+    if (appErrors.length > 0) throw new Error(`App-level validation failed:\n  ${appErrors.join('\n  ')}`);
     options.transform?.(staging, app, environments);
     installOutput(staging, outdir, { leaveOrphansToCdktfCli: underCdktfCli() });
     return { outdir, environments, warnings };

@@ -14,6 +14,12 @@ export function requiredTerraformVersion(environment: Environment): string {
 }
 
 /** One environment's pull-through cache: one Terraform stack, `ecr-cache-<name>`. */
+/**
+ * The Terraform JSON comment ("//" key, which Terraform ignores) where a stack says what scripts/plan-guard.mjs needs
+ * to know: whether it is production. The guard reads the same key, and its tests read stacks this writes.
+ */
+export const STACK_COMMENT = 'ecr_pull_through_cache';
+
 export class EcrCacheStack extends TerraformStack {
   constructor(scope: Construct, readonly environment: Environment) {
     super(scope, environment.stackName);
@@ -27,6 +33,9 @@ export class EcrCacheStack extends TerraformStack {
     });
 
     this.addOverride('terraform.required_version', requiredTerraformVersion(environment));
+    // What scripts/plan-guard.mjs reads to know a production stack, as a Terraform JSON comment ("//"), which
+    // Terraform ignores: the guard runs where only Terraform and Node.js are.
+    this.addOverride(`//.${STACK_COMMENT}`, { production: environment.production });
     // The provider's full source address, as a Terraform user writes it (cdktf writes the short "aws").
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
 
@@ -84,6 +93,15 @@ export class EcrCacheStack extends TerraformStack {
 
     PolicyChecks.applyTo(this);
   }
+  /**
+   * cdktf's App.synth first resolves every element of every stack only to find references between stacks
+   * (TerraformStack.prepareStack), then resolves them all again to write them. An environment's stack never refers to
+   * another stack's resources (a consumer takes its hub's account, region and rules as values), and always has its
+   * backend, so that first pass is skipped: it was a fifth of synthesis time. The recorded output tests show the
+   * Terraform is the same.
+   */
+  override prepareStack(): void {}
+
 
   /** The environment's own cache: its rules, their templates and secrets, scanning, and its consumers' grants. */
   private ownCache(pullPolicyName: string): PullThroughCache {

@@ -33,11 +33,11 @@ export function ecrCache(args: readonly string[], env: NodeJS.ProcessEnv = {}, c
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** ./bin/ecr-cache without blocking this process: for tests that serve its HTTP calls themselves. */
-export function ecrCacheAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT): Promise<Run> {
+/** ./bin/ecr-cache (or another copy's) without blocking this process: for tests that serve its HTTP calls themselves. */
+export function ecrCacheAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT, bin = join(PROJECT_ROOT, 'bin', 'ecr-cache')): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(join(PROJECT_ROOT, 'bin', 'ecr-cache'), args, { cwd, env: { ...process.env, ...FIXTURES, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(new Error(`${PROJECT_ROOT}/bin/ecr-cache did not run: ${error.message}`));
+    execFile(bin, args, { cwd, env: { ...process.env, ...FIXTURES, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') reject(new Error(`${bin} did not run: ${error.message}`));
       else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
     });
   });

@@ -90,16 +90,31 @@ function judge(rule: PolicyRule, resource: TerraformResource, message: string, i
   return findings;
 }
 
-/** The findings of one stack: each resource's arguments are synthesized once and shared by every rule. */
+/**
+ * The findings of one stack. A resource's arguments are synthesized when a rule first reads them, and once: most rules
+ * look at the type first, and most resources are of types no rule reads.
+ */
 function findingsOfStack(stack: TerraformStack): Finding[] {
   const resources = stack.node.findAll().filter((node): node is TerraformResource => node instanceof TerraformResource);
-  const configs = new Map(resources.map((resource) => [resource, resourceConfig(resource)]));
-  const byType = new Map<string, Config[]>();
-  for (const [resource, config] of configs) byType.set(resource.terraformResourceType, [...(byType.get(resource.terraformResourceType) ?? []), config]);
+  const configs = new Map<TerraformResource, Config>();
+  const configOf = (resource: TerraformResource): Config => {
+    let config = configs.get(resource);
+    if (config === undefined) configs.set(resource, (config = resourceConfig(resource)));
+    return config;
+  };
+  const byType = new Map<string, TerraformResource[]>();
+  for (const resource of resources) byType.set(resource.terraformResourceType, [...(byType.get(resource.terraformResourceType) ?? []), resource]);
+  const stackResources = (type: string) => (byType.get(type) ?? []).map(configOf);
 
   const findings: Finding[] = [];
-  for (const [resource, config] of configs) {
-    const checked: CheckedResource = { type: resource.terraformResourceType, config, stackResources: (type) => byType.get(type) ?? [] };
+  for (const resource of resources) {
+    const checked: CheckedResource = {
+      type: resource.terraformResourceType,
+      get config() {
+        return configOf(resource);
+      },
+      stackResources,
+    };
     for (const rule of POLICY_RULES) {
       const violation = rule.check(checked);
       if (violation) findings.push(...judge(rule, resource, violation.message, violation.items));
@@ -123,18 +138,28 @@ export function formatFinding(finding: Finding): string {
  * synth; an acknowledged one is written into the resource's `//` block.
  */
 export class PolicyChecks implements IAspect {
-  private readonly done = new WeakSet<IConstruct>();
+  /** What the checks found in each stack they visited, acknowledged or not. */
+  private static readonly found = new WeakMap<TerraformStack, readonly Finding[]>();
 
   /** Applies the checks to every resource of `stack`. */
   static applyTo(stack: TerraformStack): void {
     Aspects.of(stack).add(new PolicyChecks());
   }
 
+  /**
+   * The findings of a stack's synthesis, acknowledged or not; undefined before it is synthesized. With
+   * `skipValidation`, an app gets every stack's findings from here instead of cdktf's first failing stack.
+   */
+  static findingsOf(stack: TerraformStack): readonly Finding[] | undefined {
+    return PolicyChecks.found.get(stack);
+  }
+
   visit(node: IConstruct): void {
-    if (!TerraformStack.isStack(node) || this.done.has(node)) return;
-    this.done.add(node);
+    if (!TerraformStack.isStack(node) || PolicyChecks.found.has(node)) return;
+    const findings = policyFindings(node);
+    PolicyChecks.found.set(node, findings);
     const reasons = new Map<TerraformResource, Map<string, string[]>>();
-    for (const finding of policyFindings(node)) {
+    for (const finding of findings) {
       const { resource } = finding;
       if (finding.acknowledged === undefined) {
         resource.node.addValidation({ validate: () => [formatFinding(finding)] });
