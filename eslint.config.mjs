@@ -2,6 +2,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const noCdktfInstanceof = {
+  selector: 'BinaryExpression[operator="instanceof"][right.name=/^(Terraform|App$|Token)/]',
+  message: "use cdktf's static type guards (TerraformResource.isTerraformResource, TerraformStack.isStack): instanceof fails across copies of cdktf",
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdktf.out/**', 'cdktf.out.hcl/**', 'dist/**', '.gen/**', '.build/**', '__tests__/recorded/**'] },
   js.configs.recommended,
@@ -17,11 +22,19 @@ export default tseslint.config(
     },
   },
   {
+    // Two copies of cdktf can meet in one app (under the CDK Terrain fork the provider package requires `cdktn`, the
+    // app `cdktf`): `instanceof` fails across copies, cdktf's static type guards (Symbol.for) do not.
+    files: ['lib/**/*.ts', 'stacks/**/*.ts', 'config/**/*.ts', 'cli/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', noCdktfInstanceof],
+    },
+  },
+  {
     // The construct library is imported by other apps: it reads no environment and is built as CommonJS.
     files: ['lib/**/*.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'lib/ reads no environment variables: take a prop.' }],
-      'no-restricted-syntax': ['error', { selector: 'MetaProperty[meta.name="import"]', message: 'lib/ is built as CommonJS: no import.meta.' }],
+      'no-restricted-syntax': ['error', noCdktfInstanceof, { selector: 'MetaProperty[meta.name="import"]', message: 'lib/ is built as CommonJS: no import.meta.' }],
     },
   },
   {

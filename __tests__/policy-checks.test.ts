@@ -69,7 +69,8 @@ const CASES: Record<string, [(scope: Construct) => unknown, (scope: Construct) =
 };
 
 function stackWith(build: (scope: Construct) => unknown): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), 'checked');
+  // CDK Terrain checks write-only arguments against the Terraform releases a project targets (Terraform >= 1.11).
+  const stack = new TerraformStack(Testing.app({ context: { targetVersions: { terraform: '>=1.11.0' } } }), 'checked');
   new AwsProvider(stack, 'aws', { region: 'eu-west-2' });
   build(stack);
   PolicyChecks.applyTo(stack);

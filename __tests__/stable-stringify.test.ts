@@ -9,7 +9,14 @@ import { PROJECT_ROOT } from '../config/environments';
 
 const require = createRequire(import.meta.url);
 type StableStringify = (value: unknown, options?: { space?: string | number }) => string | undefined;
-const fromCdktf = createRequire(require.resolve('cdktf'))('json-stable-stringify') as StableStringify;
+/** cdktf's own; the CDK Terrain fork writes with a serializer of its own, which the bundle leaves alone. */
+const fromCdktf = ((): StableStringify | undefined => {
+  try {
+    return createRequire(require.resolve('cdktf'))('json-stable-stringify') as StableStringify;
+  } catch {
+    return undefined;
+  }
+})();
 const ours = require(join(PROJECT_ROOT, 'scripts', 'bundle', 'stable-stringify.cjs')) as StableStringify;
 
 const recorded = join(PROJECT_ROOT, '__tests__', 'recorded');
@@ -28,15 +35,15 @@ const odd: [string, unknown][] = [
   ['an empty array', []],
 ];
 
-describe('stable-stringify', () => {
+describe.skipIf(!fromCdktf)('stable-stringify, where cdktf writes with json-stable-stringify', () => {
   it.each([...stacks, ...odd])('writes %s as json-stable-stringify does', (_, value) => {
-    for (const space of [2, 0, '', '\t']) expect(ours(value, { space })).toBe(fromCdktf(value, { space }));
+    for (const space of [2, 0, '', '\t']) expect(ours(value, { space })).toBe(fromCdktf!(value, { space }));
   });
 
   it('throws on a cycle, as json-stable-stringify does', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    expect(() => fromCdktf(cycle)).toThrow(TypeError);
+    expect(() => fromCdktf!(cycle)).toThrow(TypeError);
     expect(() => ours(cycle)).toThrow(TypeError);
   });
 });

@@ -21,6 +21,27 @@ describe('synthesizing the app (main.ts)', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it("copies the environments' dependency lock file into every stack, over the one an earlier init wrote", () => {
+    const lock = '# This file is maintained automatically by "terraform init".\nprovider "registry.terraform.io/hashicorp/aws" {\n  version = "6.25.0"\n}\n';
+    const dir = environmentsFolder({ 'dev.yaml': example('dev'), 'eu.yml': example('prod') });
+    const outdir = join(dir, 'out');
+    const synth = () => runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: dir, CDKTF_OUTDIR: outdir });
+    expect(synth().status).toBe(0);
+    const stackLock = (stack: string) => join(outdir, 'stacks', stack, '.terraform.lock.hcl');
+    // Without a shared one, the lock file an init wrote in a stack folder stays.
+    writeFileSync(stackLock('ecr-cache-dev'), 'written by an earlier init\n');
+    expect(synth().status).toBe(0);
+    expect(readFileSync(stackLock('ecr-cache-dev'), 'utf8')).toBe('written by an earlier init\n');
+    expect(existsSync(stackLock('ecr-cache-eu'))).toBe(false);
+    // With one beside the environment files, every stack gets it.
+    writeFileSync(join(dir, '.terraform.lock.hcl'), lock);
+    const run = synth();
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    for (const stack of ['ecr-cache-dev', 'ecr-cache-eu']) expect(readFileSync(stackLock(stack), 'utf8')).toBe(lock);
+    rmSync(dir, { recursive: true });
+  });
+
   it('fails when the folder of environments does not exist', () => {
     const dir = environmentsFolder({});
     const run = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: 'prod-envs', CDKTF_OUTDIR: join(dir, 'out') }, dir);

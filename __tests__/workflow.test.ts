@@ -47,7 +47,7 @@ describe('.github/workflows/ecr-cache.yml', () => {
     const build = workflow.jobs.build;
     expect(stepRuns(build)).toContain('npm run -s synth\n./bin/ecr-cache list --json > cdktf.out/environments.json');
     const upload = uses(build, 'actions/upload-artifact')!;
-    expect(upload.with).toMatchObject({ name: 'synthesized', path: 'cdktf.out/\n.build/\n', 'include-hidden-files': true, 'if-no-files-found': 'error' });
+    expect(upload.with).toMatchObject({ name: 'synthesized', path: 'cdktf.out/\n.build/\n', 'include-hidden-files': true, 'if-no-files-found': 'error', overwrite: true });
     expect((build as Job & { outputs: Record<string, string> }).outputs).toEqual({ matrix: '${{ steps.synth.outputs.matrix }}' });
     for (const name of ['plan', 'apply']) {
       expect(workflow.jobs[name].needs).toEqual(['build']);
@@ -59,13 +59,14 @@ describe('.github/workflows/ecr-cache.yml', () => {
     for (const name of ['plan', 'apply']) {
       const job = workflow.jobs[name] as Job & { env: Record<string, string> };
       expect(stepRuns(job)).not.toMatch(/\bnpm\b|\bnpx\b/);
-      expect(uses(job, 'actions/setup-node')!.with).toEqual({ 'node-version': 20 });
+      expect(uses(job, 'actions/setup-node')!.with).toEqual({ 'node-version': 24 });
       expect(uses(job, 'actions/download-artifact')!.with).toEqual({ name: 'synthesized' });
       expect(job.env.TF_PLUGIN_CACHE_DIR).toBe('${{ github.workspace }}/.terraform-plugin-cache');
       expect(job.env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE).toBe('1');
       expect(uses(job, 'actions/cache')!.with).toEqual({
         path: '.terraform-plugin-cache',
-        key: 'terraform-providers-${{ runner.os }}-aws-${{ steps.provider.outputs.aws }}',
+        key: "terraform-providers-${{ runner.os }}-${{ runner.arch }}-${{ hashFiles(format('{0}/.terraform.lock.hcl', env.STACK_DIR)) }}",
+        'restore-keys': 'terraform-providers-${{ runner.os }}-${{ runner.arch }}-',
       });
       expect(stepRuns(job)).toContain('node scripts/plan-guard.mjs "$STACK_DIR"');
     }
@@ -95,6 +96,8 @@ describe('.github/workflows/ecr-cache.yml', () => {
     expect(guarded).toBeGreaterThan(planned);
     expect(applied).toBeGreaterThan(guarded);
     expect(commands.join('\n')).toContain('./bin/ecr-cache validate --env "${{ matrix.name }}"');
+    // A CLI that cannot run fails the job before anything is applied; validate itself only reports.
+    expect(commands.findIndex((run) => run === './bin/ecr-cache check')).toBeLessThan(planned);
   });
 
   it('runs only npm scripts and ecr-cache commands that exist', () => {

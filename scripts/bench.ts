@@ -12,15 +12,16 @@
  *   for the registry (`--no-pipeline` leaves it out).
  * It prints the budgets and exits 1 when one is missed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { Zip, ZipDeflate } from 'fflate';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { cacheImageUri } from '../lib/images/cache-uri';
 import { loadEnvironment, PROJECT_ROOT } from '../config/environments';
 import { rewriteImages } from '../lib/images/manifest-rewrite';
 import { discoverProviderMirror, type OfflineWorkspace, prepareOfflineWorkspace, type ProviderMirror, terraform } from './offline-terraform';
+import { copyCheckout } from './checkout';
 import { readTree } from './read-tree';
 
 const RUNS = 5;
@@ -133,16 +134,6 @@ function rewriteThroughput(): Map<number, number> {
   );
 }
 
-/** The project's files as a checkout has them: what a pipeline job starts from. */
-function checkout(dir: string): void {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  for (const file of files.split('\0').filter(Boolean)) {
-    if (!existsSync(join(PROJECT_ROOT, file))) continue;
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(PROJECT_ROOT, file), join(dir, file));
-  }
-}
-
 const timed = async <T>(action: () => Promise<T> | T): Promise<number> => {
   const start = process.hrtime.bigint();
   await action();
@@ -166,7 +157,7 @@ interface PipelineFigure {
  */
 async function pipelineFigure(mirror: ProviderMirror): Promise<PipelineFigure> {
   const project = join(work, 'pipeline-checkout');
-  checkout(project);
+  copyCheckout(project);
   const install = await timed(() => run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], {}, project));
   const environments = generate(PIPELINE_ENVIRONMENTS, 'pipeline-environments');
   const synthEnv = { ECR_CACHE_ENVIRONMENTS: environments, CHECKPOINT_DISABLE: '1' };

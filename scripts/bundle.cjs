@@ -36,8 +36,13 @@ const CURRENT = join(BUILD, 'current.json');
 /** Changes whenever the way bundles are built changes: older bundles are then stale. */
 const FORMAT = 1;
 const ENTRIES = { main: 'main.ts', cli: 'cli/main.ts' };
-/** Not from node_modules, yet read by esbuild: they decide the bundle too. */
-const ALWAYS = ['package-lock.json', 'tsconfig.json', 'scripts/bundle.cjs', 'scripts/bundle/stable-stringify.cjs'];
+/** Not from node_modules, yet read by esbuild or deciding what it reads: they decide the bundle too. */
+const ALWAYS = ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/bundle.cjs', 'scripts/bundle/stable-stringify.cjs'];
+/**
+ * What npm installed (it rewrites this file at every install): checked where node_modules is, and skipped where it is
+ * not, as in a pipeline job that runs the bundle from an artifact.
+ */
+const INSTALLED = 'node_modules/.package-lock.json';
 const KEEP_BUILDS = 3;
 
 /** @typedef {{ size: number, mtimeMs: number, sha256: string }} InputState */
@@ -82,9 +87,11 @@ function currentBuild() {
     try {
       stat = statSync(join(ROOT, file));
     } catch {
+      if (file === INSTALLED && !existsSync(join(ROOT, 'node_modules'))) continue;
       return undefined;
     }
-    if (stat.size !== built.size) return undefined;
+    // -1: edited while it was being built from, so the build may hold older text.
+    if (stat.size !== built.size || built.mtimeMs === -1) return undefined;
     if (stat.mtimeMs === built.mtimeMs) continue;
     if (sha256(file) !== built.sha256) return undefined;
     current.inputs[file] = { ...built, mtimeMs: stat.mtimeMs };
@@ -100,13 +107,20 @@ function currentBuild() {
   return current;
 }
 
-/** Replaces cdktf's stack-trace capture: it walks the whole stack for every token cdktf creates, only for its own error messages. */
+/**
+ * Turns off cdktf's stack-trace capture: it walks the whole stack for every token cdktf creates, only for its own error
+ * messages. The module's own code stays; its exports are replaced: `captureStackTrace` (cdktf 0.21's callers) and
+ * `captureCreationStack` (the fork's, which offers CDKTN_DISABLE_CREATION_STACK for the same purpose).
+ */
 const noTokenStackTraces = {
   name: 'no-token-stack-traces',
   /** @param {import('esbuild').PluginBuild} build */
   setup(build) {
-    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
-      contents: 'exports.captureStackTrace = () => [];',
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, (args) => ({
+      contents: `${readFileSync(args.path, 'utf8')}
+exports.captureStackTrace = () => [];
+if ('captureCreationStack' in exports) exports.captureCreationStack = () => [];
+`,
       loader: 'js',
     }));
   },
@@ -151,8 +165,30 @@ async function build() {
       cause: error,
     });
   }
-  mkdirSync(BUILD, { recursive: true });
+  try {
+    mkdirSync(BUILD, { recursive: true });
+  } catch (error) {
+    throw writeError(error);
+  }
+  // A file edited while esbuild reads it: the build may hold its old text. Build again, at most twice more.
+  for (let attempt = 1; ; attempt++) {
+    const current = await buildOnce(esbuild);
+    const editedDuring = Object.entries(current.inputs).some(([file, state]) => {
+      try {
+        return statSync(join(ROOT, file)).mtimeMs !== state.mtimeMs;
+      } catch {
+        return false;
+      }
+    });
+    if (!editedDuring || attempt === 3) return current;
+  }
+}
+
+/** @param {typeof import('esbuild')} esbuild @returns {Promise<Current>} */
+async function buildOnce(esbuild) {
   const staging = join(BUILD, `.staging-${process.pid}-${Date.now()}`);
+  const startedAt = Date.now();
+  let current;
   try {
     const result = await esbuild.build({
       absWorkingDir: ROOT,
@@ -171,34 +207,63 @@ async function build() {
       banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     });
     const own = Object.keys(result.metafile.inputs).filter((file) => !file.split(/[\\/]/).includes('node_modules') && existsSync(join(ROOT, file)));
-    const files = [...new Set([...own, ...ALWAYS])].sort();
+    const files = [...new Set([...own, ...ALWAYS, ...(existsSync(join(ROOT, INSTALLED)) ? [INSTALLED] : [])])].sort();
     /** @type {Record<string, InputState>} */
     const inputs = Object.fromEntries(files.map((file) => [file.split(sep).join('/'), stateOf(file)]));
+    // A file whose time is after the build started was edited during it: recorded so, it makes the build stale.
+    for (const state of Object.values(inputs)) if (state.mtimeMs >= startedAt) state.mtimeMs = -1;
     const id = createHash('sha256').update(JSON.stringify([FORMAT, Object.entries(inputs).map(([file, state]) => [file, state.sha256])])).digest('hex').slice(0, 16);
-    try {
-      renameSync(staging, join(BUILD, id));
-    } catch {
-      // Another process built the same sources first: its build is this one.
-      rmSync(staging, { recursive: true, force: true });
+    if (Object.values(inputs).some((state) => state.mtimeMs === -1)) {
+      // Not trusted under an id that names its inputs' content: a build of its own, never reused.
+      renameSync(staging, join(BUILD, `${id}-${process.pid}-${startedAt}`));
+      current = { format: FORMAT, id: `${id}-${process.pid}-${startedAt}`, inputs };
+    } else {
+      try {
+        renameSync(staging, join(BUILD, id));
+      } catch {
+        // Another process built the same sources first: its build is this one.
+        rmSync(staging, { recursive: true, force: true });
+      }
+      current = { format: FORMAT, id, inputs };
     }
-    const current = { format: FORMAT, id, inputs };
     writeCurrent(current);
-    removeOldBuilds(id);
-    return current;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     const errors = /** @type {{ errors?: import('esbuild').Message[] }} */ (error).errors;
-    if (!errors) throw error;
+    if (!errors) throw writeError(error);
     const where = (/** @type {import('esbuild').Message} */ message) => (message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ` : '');
     throw new Error(`cannot build the bundle:\n${errors.map((message) => `  ${where(message)}${message.text}`).join('\n')}`, { cause: error });
   }
+  try {
+    removeOldBuilds(current.id);
+  } catch {
+    // Another process is writing into an old build (its code cache): it goes next time.
+  }
+  return current;
 }
 
-/** Keeps the newest builds (a command still running may be using one) and removes the rest. @param {string} keep */
+/** A file system error of the build folder, with what to do when it belongs to someone else (a build under sudo). @param {unknown} error */
+function writeError(error) {
+  const { code, message } = /** @type {NodeJS.ErrnoException} */ (error);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new Error(`cannot write the bundle in ${relative(process.cwd(), BUILD) || '.'} (${message}): remove the folder, or run as its owner`, { cause: error });
+  }
+  return /** @type {Error} */ (error);
+}
+
+/**
+ * Keeps the newest builds (a command still running may be using one) and removes the rest, and staging folders an
+ * interrupted build left behind an hour ago or more. @param {string} keep
+ */
 function removeOldBuilds(keep) {
-  const builds = readdirSync(BUILD, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && entry.name !== keep && !entry.name.startsWith('.staging-'))
-    .map((entry) => ({ name: entry.name, mtimeMs: statSync(join(BUILD, entry.name)).mtimeMs }))
+  const entries = readdirSync(BUILD, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name !== keep);
+  const aged = (/** @type {string} */ name) => statSync(join(BUILD, name)).mtimeMs;
+  for (const entry of entries.filter((candidate) => candidate.name.startsWith('.staging-'))) {
+    if (Date.now() - aged(entry.name) > 3600_000) rmSync(join(BUILD, entry.name), { recursive: true, force: true });
+  }
+  const builds = entries
+    .filter((entry) => !entry.name.startsWith('.staging-'))
+    .map((entry) => ({ name: entry.name, mtimeMs: aged(entry.name) }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
   for (const { name } of builds.slice(KEEP_BUILDS - 1)) rmSync(join(BUILD, name), { recursive: true, force: true });
 }
@@ -223,7 +288,8 @@ async function runBundled(entry) {
   }
   const file = join(folder, `${entry}.cjs`);
   // V8 refuses a cache made by another version or with other flags: one cache for each.
-  const flags = process.execArgv.length > 0 ? `-${createHash('sha256').update(process.execArgv.join(' ')).digest('hex').slice(0, 8)}` : '';
+  const flagList = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  const flags = flagList ? `-${createHash('sha256').update(flagList).digest('hex').slice(0, 8)}` : '';
   const cacheFile = join(folder, `${entry}.${process.version}${flags}.cache`);
   let cachedData;
   try {
@@ -234,7 +300,8 @@ async function runBundled(entry) {
   const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // Node 20.12 and later; before, a function that imports as the main context does.
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier)),
   });
   if (cachedData === undefined || script.cachedDataRejected) {
     // After the run, so that the cache holds the functions it compiled too.
@@ -268,7 +335,10 @@ if (require.main === module) {
       },
     );
   } else if (entry === 'main' || entry === 'cli') {
-    void runBundled(entry);
+    runBundled(entry).catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
   } else {
     console.error('usage: node scripts/bundle.cjs main|cli [args] | --build');
     process.exit(2);

@@ -62,6 +62,8 @@ export function prepareOfflineWorkspace(
   // Terraform runs inside the folder: every path it is given must be absolute.
   const dir = resolve(workspaceDir);
   mkdirSync(dir, { recursive: true });
+  // Neither Terraform's working files nor the lock file: offline plans use the mirror's provider release, which the
+  // lock file of the real provider need not list.
   cpSync(stackDir, dir, { recursive: true, filter: (source) => !source.includes(`${'/'}.terraform`) });
   writeFileSync(
     join(dir, 'offline_override.tf.json'),

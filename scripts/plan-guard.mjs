@@ -8,8 +8,10 @@
  * renamed rule would take its credential with it.
  *
  * It needs nothing but Node.js, so pipeline jobs that run only Terraform can run it; `npm run plan` runs it too.
+ * Exit codes: 0 the plan may go on; 1 it deletes a production credential, or cannot be judged (no plan, not a stack of
+ * this project, not a plan in terraform show -json's format): the guard fails closed; 2 usage.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,15 +36,18 @@ function readJson(file, what) {
 }
 
 /**
- * The credential secrets a plan deletes (replacements included): their addresses, with their names where the plan
- * knows them.
- * @param {{ resource_changes?: { address: string, type: string, change: { actions: string[], before?: { name?: unknown } | null } }[] }} plan
+ * The credential secrets a plan deletes, replacements (either order) and deposed objects included: their addresses,
+ * with their names where the plan knows them.
+ * @param {{ resource_changes?: { address: string, type: string, mode?: string, deposed?: string, change: { actions: string[], before?: { name?: unknown } | null } }[] }} plan
  * @returns {string[]}
  */
 export function deletedSecrets(plan) {
   return (plan.resource_changes ?? [])
-    .filter((change) => change.type === 'aws_secretsmanager_secret' && change.change.actions.includes('delete'))
-    .map((change) => (typeof change.change.before?.name === 'string' ? `${change.address} (${change.change.before.name})` : change.address));
+    .filter((change) => change.mode !== 'data' && change.type === 'aws_secretsmanager_secret' && change.change.actions.includes('delete'))
+    .map((change) => {
+      const name = typeof change.change.before?.name === 'string' ? ` (${change.change.before.name})` : '';
+      return `${change.address}${change.deposed ? ` deposed ${change.deposed}` : ''}${name}`;
+    });
 }
 
 /**
@@ -53,6 +58,10 @@ export function deletedSecrets(plan) {
 export function guardPlan(stackDir) {
   const stack = readJson(join(stackDir, 'cdk.tf.json'), 'the synthesized stack');
   const plan = readJson(join(stackDir, 'tfplan.json'), 'the plan (terraform show -json tfplan > tfplan.json)');
+  // terraform show -json: format 1.x (Terraform's JSON output format, internal/command/jsonplan).
+  if (typeof plan.format_version !== 'string' || !plan.format_version.startsWith('1.')) {
+    throw new GuardError(`${join(stackDir, 'tfplan.json')}: not a plan in the format of terraform show -json (format_version 1.x)`);
+  }
   const name = stack['//']?.metadata?.stackName ?? basename(resolve(stackDir));
   const marker = stack['//']?.[STACK_COMMENT];
   if (typeof marker?.production !== 'boolean') {
@@ -69,7 +78,15 @@ export function guardPlan(stackDir) {
   };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+// Compared as real paths: a checkout reached through a symbolic link must still run the guard.
+const realPath = (/** @type {string} */ path) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+};
+const invokedDirectly = process.argv[1] !== undefined && realPath(process.argv[1]) === realPath(fileURLToPath(import.meta.url));
 if (invokedDirectly) {
   const [stackDir, ...rest] = process.argv.slice(2);
   if (stackDir === undefined || rest.length > 0 || stackDir.startsWith('-')) {

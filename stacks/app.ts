@@ -3,7 +3,7 @@ import { UserError } from '../config/errors';
 import { type Environment, environmentsDirectory, loadEnvironments, type Problem, userPath } from '../config/environments';
 import { type Finding, formatFinding, PolicyChecks } from '../lib/policy/policy-checks';
 import { EcrCacheStack } from './ecr-cache-stack';
-import { discardOutput, installOutput, stagingFolder, underCdktfCli } from './output';
+import { discardOutput, installOutput, shareLockFile, stagingFolder, underCdktfCli } from './output';
 
 /** Findings of the policy checks that no resource acknowledged: synth stops before writing anything. */
 export class PolicyFindingsError extends UserError {
@@ -47,7 +47,8 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesized {
   const outdir = named === undefined || named === '' ? 'cdktf.out' : userPath(named);
   let staging: string | undefined;
   try {
-    const { environments, warnings } = loadEnvironments(environmentsDirectory(options.environments));
+    const folder = environmentsDirectory(options.environments);
+    const { environments, warnings } = loadEnvironments(folder);
     staging = stagingFolder(outdir);
     // cdktf would stop at the first stack whose validation fails; validated after synthesis instead, every stack's
     // findings are reported at once (the staging folder is discarded).
@@ -59,6 +60,7 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesized {
     for (const stack of stacks) stack.runAllValidations();
     const appErrors = app.node.validate();
     if (appErrors.length > 0) throw new Error(`App-level validation failed:\n  ${appErrors.join('\n  ')}`);
+    shareLockFile(folder, staging);
     options.transform?.(staging, app, environments);
     installOutput(staging, outdir, { leaveOrphansToCdktfCli: underCdktfCli() });
     return { outdir, environments, warnings };

@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { type IResolvable, LocalBackend, S3Backend, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EksNodeRole } from '../lib/constructs/eks-node-role';
 import { ENVIRONMENT_TAG, PROJECT, PROJECT_TAG } from '../config/schema';
@@ -13,19 +13,49 @@ export function requiredTerraformVersion(environment: Environment): string {
   return environment.rules.some((rule) => rule.secretValueVersion !== undefined) ? '>= 1.11' : '>= 1.10';
 }
 
-/** One environment's pull-through cache: one Terraform stack, `ecr-cache-<name>`. */
+/**
+ * The provider releases a stack accepts: the one the bindings were generated from and every later release of the
+ * same major version (`~> 6.25` for 6.25.0: 6.25.0 and above, below 7.0), so a team takes provider fixes without
+ * changing this project. The dependency lock file says which one a pipeline uses (README, Provider versions).
+ */
+export function compatibleReleases(generatedFrom: string | undefined): string {
+  const match = /^(\d+)\.(\d+)\.\d+$/.exec(generatedFrom ?? '');
+  if (!match) throw new Error(`the provider bindings name no release they were generated from ("${generatedFrom}")`);
+  return `~> ${match[1]}.${match[2]}`;
+}
+
+/**
+ * A map as an output's value. cdktf's TerraformOutput asks Node's `util.isArray` of a literal value, which Node 22 and
+ * later deprecate with a warning at every synth (cdktf lib/terraform-output.js); a token (resolved to the same map)
+ * takes the path that does not.
+ */
+function mapOutput(value: Record<string, unknown>): IResolvable {
+  return Token.asAny(value);
+}
+
 /**
  * The Terraform JSON comment ("//" key, which Terraform ignores) where a stack says what scripts/plan-guard.mjs needs
  * to know: whether it is production. The guard reads the same key, and its tests read stacks this writes.
  */
 export const STACK_COMMENT = 'ecr_pull_through_cache';
 
+/**
+ * The Terraform releases a stack declares to CDK Terrain (the `targetVersions` context the fork's feature checks read,
+ * cdktn lib/validations/target-versions.js; CDKTF ignores it): Terraform only, from the stack's required_version.
+ */
+export const TARGET_VERSIONS_CONTEXT = 'targetVersions';
+export function targetVersions(environment: Environment): { terraform: string } {
+  return { terraform: requiredTerraformVersion(environment).replace(/^>= (\d+\.\d+)$/, '>=$1.0') };
+}
+
+/** One environment's pull-through cache: one Terraform stack, `ecr-cache-<name>`. */
 export class EcrCacheStack extends TerraformStack {
   constructor(scope: Construct, readonly environment: Environment) {
     super(scope, environment.stackName);
+    this.node.setContext(TARGET_VERSIONS_CONTEXT, targetVersions(environment));
     const { account, region } = environment;
 
-    new AwsProvider(this, 'aws', {
+    const provider = new AwsProvider(this, 'aws', {
       region,
       // An apply with another account's credentials fails instead of creating the cache there.
       allowedAccountIds: [account],
@@ -38,6 +68,8 @@ export class EcrCacheStack extends TerraformStack {
     this.addOverride(`//.${STACK_COMMENT}`, { production: environment.production });
     // The provider's full source address, as a Terraform user writes it (cdktf writes the short "aws").
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
+    // cdktf pins the exact release its bindings were generated from; any later compatible release will do.
+    this.addOverride('terraform.required_providers.aws.version', compatibleReleases(provider.terraformGeneratorMetadata?.providerVersion));
 
     if (environment.state) {
       const backend = new S3Backend(this, { ...environment.state, encrypt: true });
@@ -63,12 +95,12 @@ export class EcrCacheStack extends TerraformStack {
       description: hub
         ? `Registry URI of each rule of ${hub.name}, whose cache these nodes pull through, by prefix`
         : 'Registry URI of each rule, by prefix: the image.registry value for Helm charts',
-      value: Object.fromEntries(cache.ruleSettings.map((rule) => [rule.prefix, cache.registryUri(rule.prefix)])),
+      value: mapOutput(Object.fromEntries(cache.ruleSettings.map((rule) => [rule.prefix, cache.registryUri(rule.prefix)]))),
     });
     if (cache instanceof PullThroughCache) {
       new TerraformOutput(this, 'credential_secret_arns', {
         description: 'ARN of the credential secret of each rule that needs one, by prefix',
-        value: Object.fromEntries(cache.rules.filter((rule) => rule.credentialArn).map((rule) => [rule.prefix, rule.credentialArn])),
+        value: mapOutput(Object.fromEntries(cache.rules.filter((rule) => rule.credentialArn).map((rule) => [rule.prefix, rule.credentialArn]))),
       });
       if (cache.registryPolicy) {
         new TerraformOutput(this, 'consumer_registry_policy', {
@@ -94,13 +126,16 @@ export class EcrCacheStack extends TerraformStack {
     PolicyChecks.applyTo(this);
   }
   /**
-   * cdktf's App.synth first resolves every element of every stack only to find references between stacks
+   * cdktf 0.21's App.synth first resolves every element of every stack only to find references between stacks
    * (TerraformStack.prepareStack), then resolves them all again to write them. An environment's stack never refers to
    * another stack's resources (a consumer takes its hub's account, region and rules as values), and always has its
    * backend, so that first pass is skipped: it was a fifth of synthesis time. The recorded output tests show the
-   * Terraform is the same.
+   * Terraform is the same. The CDK Terrain fork also discovers provider features and functions in that pass
+   * (`_runPreparingResolve`): there it runs.
    */
-  override prepareStack(): void {}
+  override prepareStack(): void {
+    if ('_runPreparingResolve' in this) super.prepareStack();
+  }
 
 
   /** The environment's own cache: its rules, their templates and secrets, scanning, and its consumers' grants. */

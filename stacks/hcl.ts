@@ -31,7 +31,7 @@ export function blockSchema(stack: TerraformStack): BlockSchema {
     }
   };
   for (const node of stack.node.findAll()) {
-    if (!(node instanceof TerraformResource || node instanceof TerraformDataSource || node instanceof TerraformProvider)) continue;
+    if (!(TerraformResource.isTerraformResource(node) || TerraformDataSource.isTerraformDataSource(node) || TerraformProvider.isTerraformProvider(node))) continue;
     const fragment = node.toHclTerraform() as Record<string, Record<string, unknown>>;
     const kind = Object.keys(fragment).find((key) => ['resource', 'data', 'provider'].includes(key))!;
     for (const [type, byName] of Object.entries(fragment[kind])) {
@@ -48,9 +48,9 @@ export function elementOrder(stack: TerraformStack): string[] {
   return stack.node
     .findAll()
     .flatMap((node) =>
-      node instanceof TerraformResource && !(node instanceof TerraformDataSource)
+      TerraformResource.isTerraformResource(node) && !TerraformDataSource.isTerraformDataSource(node)
         ? [`resource.${node.terraformResourceType}.${node.friendlyUniqueId}`]
-        : node instanceof TerraformDataSource
+        : TerraformDataSource.isTerraformDataSource(node)
           ? [`data.${node.terraformResourceType}.${node.friendlyUniqueId}`]
           : [],
     );

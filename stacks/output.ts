@@ -4,12 +4,27 @@
  * every folder it finds therefore never plans a stack that no environment defines any more, nor a stack written by
  * an earlier, now failing, synthesis.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const STACKS = 'stacks';
+/** Terraform's dependency lock file. */
+export const LOCK_FILE = '.terraform.lock.hcl';
 /** Terraform's working files in a stack folder, kept across syntheses: the providers it installed, and its lock file. */
-const TERRAFORM_WORKING_FILES = ['.terraform', '.terraform.lock.hcl'];
+const TERRAFORM_WORKING_FILES = ['.terraform', LOCK_FILE];
+
+/**
+ * The environments' dependency lock file (`.terraform.lock.hcl` beside the environment files, committed with them),
+ * copied into every staged stack folder: every stack, and every pipeline job that plans or applies one, installs the
+ * provider release it names, checked against its checksums. Without one, each `terraform init` picks the newest
+ * release the stack's constraint admits.
+ */
+export function shareLockFile(environmentsFolder: string, staging: string): void {
+  const shared = join(environmentsFolder, LOCK_FILE);
+  const stacks = join(staging, STACKS);
+  if (!existsSync(shared) || !existsSync(stacks)) return;
+  for (const stack of readdirSync(stacks)) copyFileSync(shared, join(stacks, stack, LOCK_FILE));
+}
 
 /** A staging folder on the output's file system (renames within one file system are atomic). */
 export function stagingFolder(outdir: string): string {
@@ -39,7 +54,9 @@ export function installOutput(staging: string, outdir: string, options: InstallO
     for (const stack of staged) {
       for (const file of TERRAFORM_WORKING_FILES) {
         const kept = join(previousStacks, stack, file);
-        if (existsSync(kept)) renameSync(kept, join(stagedStacks, stack, file));
+        // A lock file shared from the environments folder wins over the one an earlier init wrote.
+        const target = join(stagedStacks, stack, file);
+        if (existsSync(kept) && !existsSync(target)) renameSync(kept, target);
       }
     }
   }

@@ -27,9 +27,9 @@ function duplicateAddresses(stack: TerraformStack): string[] {
   const problems: string[] = [];
   for (const node of stack.node.findAll()) {
     const address =
-      node instanceof TerraformResource
+      TerraformResource.isTerraformResource(node)
         ? `${node.terraformResourceType}.${node.friendlyUniqueId}`
-        : node instanceof TerraformDataSource
+        : TerraformDataSource.isTerraformDataSource(node)
           ? `data.${node.terraformResourceType}.${node.friendlyUniqueId}`
           : undefined;
     if (address === undefined) continue;

@@ -5,7 +5,7 @@
  * of the finding or only some of its actions (`appliesTo`). Acknowledgements are written into each resource's `//`
  * comment block, where reviewers of `cdktf synth` see them.
  */
-import { Aspects, type IAspect, TerraformResource, TerraformStack } from 'cdktf';
+import { Aspects, DefaultTokenResolver, type IAspect, StringConcat, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import type { CheckedResource, Config, PolicyRule } from './rule';
 import { ECR_RULES } from './rules/ecr';
@@ -95,7 +95,7 @@ function judge(rule: PolicyRule, resource: TerraformResource, message: string, i
  * look at the type first, and most resources are of types no rule reads.
  */
 function findingsOfStack(stack: TerraformStack): Finding[] {
-  const resources = stack.node.findAll().filter((node): node is TerraformResource => node instanceof TerraformResource);
+  const resources = stack.node.findAll().filter((node) => TerraformResource.isTerraformResource(node));
   const configs = new Map<TerraformResource, Config>();
   const configOf = (resource: TerraformResource): Config => {
     let config = configs.get(resource);
@@ -114,6 +114,7 @@ function findingsOfStack(stack: TerraformStack): Finding[] {
         return configOf(resource);
       },
       stackResources,
+      resolve: (value): unknown => Tokenization.resolve(value, { scope: resource, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) }),
     };
     for (const rule of POLICY_RULES) {
       const violation = rule.check(checked);

@@ -8,6 +8,11 @@ export interface CheckedResource {
   readonly config: Config;
   /** The arguments of every resource in the same stack, by type (for rules that relate resources). */
   readonly stackResources: (type: string) => readonly Config[];
+  /**
+   * An argument as Terraform will read it: references become `${...}` expressions. For what a token hides, such as
+   * a write-only argument, which CDK Terrain wraps in a resolvable of its own.
+   */
+  readonly resolve: (value: unknown) => unknown;
 }
 
 /** What is wrong with a resource. */

@@ -1,16 +1,16 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { Token } from 'cdktf';
 import type { PolicyRule } from '../rule';
 
-const isLiteral = (value: unknown) => value !== undefined && !(typeof value === 'string' && Token.isUnresolved(value));
+/** A value written into the configuration: anything but a reference (`${var.x}`, `${ephemeral...}`) once resolved. */
+const isLiteral = (resolved: unknown) => resolved !== undefined && resolved !== null && !(typeof resolved === 'string' && resolved.includes('${'));
 
 export const SECRETS_MANAGER_RULES: readonly PolicyRule[] = [
   {
     id: 'PTC-SM1',
     title: 'secret value in the configuration (and so in the Terraform state)',
     mirrors: 'checkov secrets scanning (CKV_SECRET_*), trivy secret scanning; a value in state is beyond both',
-    check: ({ type, config }) => {
+    check: ({ type, config, resolve }) => {
       if (type !== SecretsmanagerSecretVersion.tfResourceType) return undefined;
       if (config.secret_string !== undefined || config.secret_binary !== undefined) {
         return {
@@ -18,7 +18,7 @@ export const SECRETS_MANAGER_RULES: readonly PolicyRule[] = [
             'sets secret_string or secret_binary: the value lands in the configuration and the Terraform state; use secret_string_wo from an ephemeral variable',
         };
       }
-      return isLiteral(config.secret_string_wo) ? { message: 'writes a literal secret_string_wo: the value is in the synthesized configuration' } : undefined;
+      return isLiteral(resolve(config.secret_string_wo)) ? { message: 'writes a literal secret_string_wo: the value is in the synthesized configuration' } : undefined;
     },
   },
   {
