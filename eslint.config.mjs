@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const noCdktfInstanceof = {
-  selector: 'BinaryExpression[operator="instanceof"][right.name=/^(Terraform|App$|Token)/]',
+  selector: 'BinaryExpression[operator="instanceof"][right.name=/^(Terraform|App$|Token|Testing$|Lazy$|Aspects$|S3Backend$|LocalBackend$)/]',
   message: "use cdktf's static type guards (TerraformResource.isTerraformResource, TerraformStack.isStack): instanceof fails across copies of cdktf",
 };
 
@@ -24,7 +24,7 @@ export default tseslint.config(
   {
     // Two copies of cdktf can meet in one app (under the CDK Terrain fork the provider package requires `cdktn`, the
     // app `cdktf`): `instanceof` fails across copies, cdktf's static type guards (Symbol.for) do not.
-    files: ['lib/**/*.ts', 'stacks/**/*.ts', 'config/**/*.ts', 'cli/**/*.ts'],
+    files: ['**/*.ts'],
     rules: {
       'no-restricted-syntax': ['error', noCdktfInstanceof],
     },

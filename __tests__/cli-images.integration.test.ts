@@ -111,7 +111,8 @@ describe('./bin/ecr-cache rewrite', () => {
   it('--exclude leaves out what its globs match, and says how many', () => {
     mkdirSync(join(dir, 'apps', 'vendor'));
     writeFileSync(join(dir, 'apps', 'vendor', 'third-party.yaml'), manifest);
-    const run = ecrCache(['rewrite', '--env', 'dev', '--check', '--exclude', 'apps/vendor/**', 'apps/*.bak', '--', 'apps'], {}, dir);
+    // Repeated, and followed by the paths with no `--`: each --exclude takes one glob.
+    const run = ecrCache(['rewrite', '--env', 'dev', '--check', '--exclude', 'apps/vendor/**', '--exclude', 'apps/*.bak', 'apps'], {}, dir);
     expect(run.stdout).toContain('would rewrite apps/pod.yaml:');
     expect(run.stdout).not.toContain('third-party');
     expect(run.stdout).toMatch(/1 image in 1 file to rewrite, 1 left as it is, 1 path excluded\n$/);

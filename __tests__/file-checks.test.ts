@@ -59,6 +59,17 @@ describe('the checks of one environment file, each alone', () => {
     expect(reported.warnings.map((warning) => warning.split(':')[0])).toEqual(['rules.team/quay']);
   });
 
+  it("ruleOverlaps: a ROOT rule widens the node policy, and a hub's registry policy with it", () => {
+    const root = 'account: "123456789012"\nregion: eu-west-2\nrules:\n  ROOT: { upstream: quay }\n';
+    expect(reportedBy(ruleOverlaps, root).warnings).toEqual([
+      'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository',
+    ]);
+    expect(reportedBy(ruleOverlaps, `${root}consumers: { accounts: ["333333333333"] }\n`).warnings).toEqual([
+      'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository, ' +
+        'and the registry policy lets every consumer account do the same',
+    ]);
+  });
+
   it('ruleQuota: nothing under 50 rules', () => {
     expect(reportedBy(ruleQuota, FILE)).toEqual({ problems: [], warnings: [] });
   });

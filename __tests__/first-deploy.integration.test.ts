@@ -34,6 +34,7 @@ let fake: FakeAws | undefined;
 let workspace: OfflineWorkspace;
 /** `-target` of every rule: what the rules need (their secrets, the checks on them) is applied with them. */
 let targets: string[];
+let stack: { resource: Record<string, Record<string, unknown>> };
 
 /** The credential Terraform writes, write-only, for the rule with secretValueVersion. */
 const GITHUB_CREDENTIALS = { TF_VAR_credentials_github: JSON.stringify({ username: 'ci-bot', accessToken: 'ghp_FirstDeployCanary' }) };
@@ -48,7 +49,7 @@ beforeAll(async () => {
   const synth = runTs(join(PROJECT_ROOT, 'main.ts'), [], { CDKTF_OUTDIR: join(work, 'out'), ECR_CACHE_ENVIRONMENTS: work });
   if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
   const stackDir = join(work, 'out', 'stacks', 'ecr-cache-first');
-  const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>> };
+  stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as typeof stack;
   targets = Object.keys(stack.resource.aws_ecr_pull_through_cache_rule).map((name) => `-target=aws_ecr_pull_through_cache_rule.${name}`);
   workspace = prepareOfflineWorkspace(stackDir, join(work, 'workspace'), mirror, { ecr: fake.endpoint, secretsmanager: fake.endpoint });
   const init = await terraform(workspace, ['init', '-input=false', '-no-color']);
@@ -75,6 +76,13 @@ describe('the first deploy of an environment with a credential secret', () => {
     expect([...fake!.secrets.keys()].sort()).toEqual(['ecr-pullthroughcache/docker-hub', 'ecr-pullthroughcache/github']);
     expect([...fake!.rules.keys()].sort()).toEqual(['github', 'quay', 'us']);
     expect(ecrCreates().map((request) => request.body.ecrRepositoryPrefix).sort()).toEqual(['github', 'quay', 'us']);
+  });
+
+  it('applies only the rules here, and so leaves nothing out: no other resource refers to a rule or waits for one', () => {
+    // A full deploy then creates everything else when a rule stops it; the outputs alone name the rules.
+    const others = Object.entries(stack.resource).filter(([type]) => type !== 'aws_ecr_pull_through_cache_rule');
+    expect(others.length).toBeGreaterThan(0);
+    for (const [type, resources] of others) expect(JSON.stringify(resources), type).not.toContain('aws_ecr_pull_through_cache_rule.');
   });
 
   it('writes a credential Terraform holds first, and creates its rule only after giving Secrets Manager time to show it', () => {

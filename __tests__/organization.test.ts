@@ -42,6 +42,8 @@ describe('the hub', () => {
       ),
     });
     expect(Object.keys(stack.resource[EcrRegistryPolicy.tfResourceType])).toEqual(['registry']);
+    // The same, as cdktf's matcher sees it: the policy is the document itself, compact, not a reference.
+    expect(synthesized).toHaveResourceWithProperties(EcrRegistryPolicy, { policy: JSON.stringify(JSON.parse(policy.policy as string)) });
   });
 
   it.each(HUB_PREFIXES)('lets the consumers pull from what the %s template creates', (prefix) => {
@@ -49,6 +51,13 @@ describe('the hub', () => {
     expect(JSON.parse(template.repository_policy as string)).toEqual({
       Version: '2012-10-17',
       Statement: consumerStatements('ConsumersPull', ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']),
+    });
+    expect(synthesized).toHaveResourceWithProperties(EcrRepositoryCreationTemplate, {
+      prefix,
+      repository_policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: consumerStatements('ConsumersPull', ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']),
+      }),
     });
   });
 
@@ -91,6 +100,7 @@ describe.each([
         Resource: HUB_PREFIXES.map((prefix) => `arn:aws:ecr:eu-west-2:444444444444:repository/${prefix}/*`),
       },
     ]);
+    expect(synthesized).toHaveResourceWithProperties(IamPolicy, { name: `ecr-cache-${name}-node-pull`, policy: policy.policy });
   });
 
   it("outputs the hub's registry URIs", () => {

@@ -4,7 +4,7 @@
  * stop that deletion (the resource is gone from the configuration); scripts/plan-guard.mjs does.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/environments';
@@ -48,6 +48,31 @@ async function planWithRetiredSecret(stack: string, account: string) {
   writeFileSync(join(workspace.dir, 'tfplan.json'), shown.stdout);
   return spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'plan-guard.mjs'), workspace.dir], { encoding: 'utf8' });
 }
+
+describe('scripts/terraform-init.sh, the init of pipeline jobs', () => {
+  it('warns without a lock file, then holds every init to the one it wrote', (context) => {
+    if (!mirror) context.skip();
+    const synth = runTs(join(PROJECT_ROOT, 'main.ts'), [], { CDKTF_OUTDIR: join(work, 'init-out') });
+    expect(synth.status).toBe(0);
+    const workspace = prepareOfflineWorkspace(join(work, 'init-out', 'stacks', 'ecr-cache-dev'), join(work, 'init'), mirror!);
+    const init = () => spawnSync(join(PROJECT_ROOT, 'scripts', 'terraform-init.sh'), [workspace.dir], { env: workspace.env, encoding: 'utf8' });
+    const first = init();
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain(`::warning::${workspace.dir} has no .terraform.lock.hcl`);
+    const lockFile = join(workspace.dir, '.terraform.lock.hcl');
+    const lock = readFileSync(lockFile, 'utf8');
+    expect(lock).toContain(`version     = "${mirror!.awsVersion}"`);
+    const second = init();
+    expect(second.status).toBe(0);
+    expect(second.stdout).not.toContain('::warning::');
+    // A lock file that names another release than the one installed: read-only, init refuses to change it.
+    rmSync(join(workspace.dir, '.terraform'), { recursive: true });
+    writeFileSync(lockFile, lock.replace(/h1:[^"]+"/g, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
+    const refused = init();
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/checksum|does not match|lock file/i);
+  });
+});
 
 describe('plan-guard.mjs on a real plan that deletes a credential secret', () => {
   beforeAll(() => {

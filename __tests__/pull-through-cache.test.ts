@@ -18,6 +18,8 @@ import { EksNodeRole } from '../lib/constructs/eks-node-role';
 import { CacheRepositoryTemplate } from '../lib/constructs/cache-repository-template';
 import { PullThroughCache } from '../lib/constructs/pull-through-cache';
 import { PullThroughCacheRule } from '../lib/constructs/pull-through-cache-rule';
+import { EcrUpstreamRole } from '../lib/constructs/ecr-upstream-role';
+import { RepositoryTemplateRole } from '../lib/constructs/repository-template-role';
 import { parseStack, resourcesOf } from './support/stacks';
 
 const REGISTRY = { account: '123456789012', region: 'eu-west-2' } as const;
@@ -151,5 +153,65 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
     expect(() => new PullThroughCache(stack, 'zeros', { account: '000000000000', region: 'eu-wset-2' })).toThrow(
       /^PullThroughCache: "000000000000" is a placeholder, not an AWS account ID; "eu-wset-2" is not a region this tool knows \(did you mean "eu-west-2"\?\)/,
     );
+  });
+
+  it('names the attachment of a token role name only when told how', () => {
+    const { stack, cache } = newCache();
+    cache.addRule('quay', { upstream: 'quay' });
+    const existing = new DataAwsCallerIdentity(stack, 'me').userId;
+    expect(() => cache.grantPull(existing)).toThrow("grantPull: the role name is a token; give addressName, or the IamRole itself");
+    cache.grantPull(existing, 'workers');
+    expect(Object.keys(parseStack(Testing.synth(stack)).resource.aws_iam_role_policy_attachment)).toEqual(['workers_cache_pull']);
+  });
+
+  it('refuses a literal role name IAM would refuse, in every construct that creates a role', () => {
+    const stack = newStack();
+    const long = 'r'.repeat(65);
+    expect(() => new EksNodeRole(stack, 'nodes', { roleName: long, region: REGISTRY.region })).toThrow(`EksNodeRole: role name "${long}" must be 1-64 characters`);
+    expect(() => new RepositoryTemplateRole(stack, 'templates', { ...REGISTRY, roleName: 'has space' })).toThrow(
+      'RepositoryTemplateRole: role name "has space" may hold only letters, digits and +=,.@_-',
+    );
+    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, templateRoleName: long });
+    expect(() => cache.addRule('quay', { upstream: 'quay', repositories: { tags: { team: 'platform' } } })).toThrow('must be 1-64 characters');
+    expect(
+      () => new EcrUpstreamRole(stack, 'upstream', { ...REGISTRY, roleName: 'upstream', prefix: 'x', upstreamRegistry: new DataAwsCallerIdentity(stack, 'u').accountId }),
+    ).toThrow('EcrUpstreamRole: upstreamRegistry must be a literal ECR registry host, not a token');
+  });
+});
+
+describe('no prop is silently ignored', () => {
+  it.each([
+    ['secretName on an upstream without credentials', { upstream: 'quay', secretName: 'mine' }, 'rule xy: secretName: no secret is created (quay needs no credential secret)'],
+    [
+      'secret settings beside secretArn',
+      { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/x-AbCdEf', secretRecoveryWindowInDays: 30, preventSecretDestroy: true },
+      'rule xy: secretRecoveryWindowInDays, preventSecretDestroy: no secret is created (secretArn names an existing secret)',
+    ],
+    ['upstreamRoleName for a same-account ECR upstream', { upstream: 'ecr', registry: C.replace('eu-west-2', 'us-east-1'), upstreamRoleName: 'mine' }, "rule xy: upstreamRoleName: no upstream role is created (the upstream is not another account's ECR registry)"],
+    [
+      'upstreamRoleName beside roleArn',
+      { upstream: 'ecr', registry: '210987654321.dkr.ecr.eu-west-2.amazonaws.com', roleArn: 'arn:aws:iam::123456789012:role/mine', upstreamRoleName: 'mine' },
+      'rule xy: upstreamRoleName: no upstream role is created (roleArn names an existing role)',
+    ],
+  ] as const)('%s', (_, options, message) => {
+    expect(() => new PullThroughCacheRule(newStack(), 'xy', { ...REGISTRY, prefix: 'xy', ...options })).toThrow(message);
+  });
+
+  it("a cache's secret defaults reach only the rules that create a secret", () => {
+    const stack = newStack();
+    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, secrets: { recoveryWindowInDays: 30, preventDestroy: true } });
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.addRule('hub', { upstream: 'docker-hub' });
+    const [secret] = resourcesOf(parseStack(Testing.synth(stack)), SecretsmanagerSecret.tfResourceType);
+    expect(secret).toMatchObject({ name: 'ecr-pullthroughcache/hub', recovery_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+  });
+
+  it('a rule says which role ECR uses for its upstream, created or given', () => {
+    const { cache } = newCache();
+    const created = cache.addRule('other', { upstream: 'ecr', registry: '210987654321.dkr.ecr.eu-west-2.amazonaws.com' });
+    expect(created.customRoleArn).toBe(created.createdRole!.arn);
+    const given = cache.addRule('given', { upstream: 'ecr', registry: '210987654321.dkr.ecr.eu-west-2.amazonaws.com', roleArn: 'arn:aws:iam::123456789012:role/mine' });
+    expect(given.customRoleArn).toBe('arn:aws:iam::123456789012:role/mine');
+    expect(cache.addRule('quay', { upstream: 'quay' }).customRoleArn).toBeUndefined();
   });
 });

@@ -42,6 +42,16 @@ describe('synthesizing the app (main.ts)', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('warns, and still writes, when scanning covers only the cache', () => {
+    const dir = environmentsFolder({ 'dev.yaml': `${example('dev')}scanning: { type: basic, scope: cache }\n` });
+    const outdir = join(dir, 'out');
+    const run = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: dir, CDKTF_OUTDIR: outdir });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(`warning: ${join(dir, 'dev.yaml')}: scanning.scope: scans only the cache prefixes: every other repository of account 111111111111 in eu-west-2 is set to manual scanning`);
+    expect(existsSync(join(outdir, 'stacks', 'ecr-cache-dev', 'cdk.tf.json'))).toBe(true);
+    rmSync(dir, { recursive: true });
+  });
+
   it('fails when the folder of environments does not exist', () => {
     const dir = environmentsFolder({});
     const run = runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: 'prod-envs', CDKTF_OUTDIR: join(dir, 'out') }, dir);

@@ -301,12 +301,15 @@ describe('terraform plan of examples/organization: a hub and two consumers, offl
     const changes = plans.get(name)!.json.resource_changes;
     expect(changes.map((change) => change.address).sort()).toEqual(addresses);
     const [policy] = planned(name, 'aws_iam_policy');
-    expect(JSON.parse(policy.values.policy as string).Statement[1]).toEqual({
-      Sid: 'PullThroughCache',
-      Effect: 'Allow',
-      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
-      Resource: hubRepositories,
-    });
+    expect(JSON.parse(policy.values.policy as string).Statement).toEqual([
+      { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Sid: 'PullThroughCache',
+        Effect: 'Allow',
+        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+        Resource: hubRepositories,
+      },
+    ]);
     const [existing] = planned(name, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.values.role === 'eks-node');
     expect(existing).toBeDefined();
   });

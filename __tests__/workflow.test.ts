@@ -2,7 +2,9 @@
  * The GitHub Actions workflow shipped for the project's users: its structure, and that every command it runs
  * exists here (npm scripts, ./bin/ecr-cache commands), so it cannot drift from the code.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../config/environments';
@@ -66,8 +68,9 @@ describe('.github/workflows/ecr-cache.yml', () => {
       expect(uses(job, 'actions/cache')!.with).toEqual({
         path: '.terraform-plugin-cache',
         key: "terraform-providers-${{ runner.os }}-${{ runner.arch }}-${{ hashFiles(format('{0}/.terraform.lock.hcl', env.STACK_DIR)) }}",
-        'restore-keys': 'terraform-providers-${{ runner.os }}-${{ runner.arch }}-',
       });
+      // The environments' lock file, read-only: plan and apply install the same provider release.
+      expect(stepRuns(job)).toContain('scripts/terraform-init.sh "$STACK_DIR"');
       expect(stepRuns(job)).toContain('node scripts/plan-guard.mjs "$STACK_DIR"');
     }
   });
@@ -107,5 +110,25 @@ describe('.github/workflows/ecr-cache.yml', () => {
     const commands = [...runs.matchAll(/\.\/bin\/ecr-cache (\w+)/g)].map((match) => match[1]);
     expect(new Set(commands)).toEqual(new Set(['check', 'list', 'validate']));
     for (const command of commands) expect(cli).toContain(`.command('${command}')`);
+  });
+});
+
+describe('what a repository of environments commits', () => {
+  it("does not ignore the environments' dependency lock file", () => {
+    // In a repository of its own holding only the project's .gitignore, so the test runs the same in a copy of
+    // the project that is not a git repository (the fork check's). git check-ignore exits 1 for a path no
+    // pattern ignores, 0 for one that is ignored.
+    const repository = mkdtempSync(join(tmpdir(), 'ecr-cache-gitignore-'));
+    try {
+      expect(spawnSync('git', ['init', '-q'], { cwd: repository }).status).toBe(0);
+      copyFileSync(join(PROJECT_ROOT, '.gitignore'), join(repository, '.gitignore'));
+      const checkIgnore = (path: string) => spawnSync('git', ['check-ignore', '--no-index', path], { cwd: repository, encoding: 'utf8' });
+      const lockFile = checkIgnore('environments/.terraform.lock.hcl');
+      expect(lockFile.stdout).toBe('');
+      expect(lockFile.status).toBe(1);
+      expect(checkIgnore('cdktf.out/stacks/ecr-cache-dev/.terraform.lock.hcl').status).toBe(0);
+    } finally {
+      rmSync(repository, { recursive: true, force: true });
+    }
   });
 });

@@ -53,7 +53,12 @@ program
   .option('--check', 'write nothing; exit 1 when something would change (for CI)')
   .option('--dry-run', 'write nothing; print a diff of what would change')
   .option('--strict', 'exit 1 when an image has no rule (for CI)')
-  .option('--exclude <glob...>', 'leave out paths that match (as shown, relative to this folder); Helm templates/ folders are always left out')
+  // One glob per --exclude, repeated: a variadic option would take the paths that follow it as globs.
+  .option(
+    '--exclude <glob>',
+    'leave out paths that match (as shown, relative to this folder); repeat for more; Helm templates/ folders are always left out',
+    (glob: string, globs: string[] = []) => [...globs, glob],
+  )
   .action((paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean; strict?: boolean; exclude?: string[] }) => {
     const { rewrite } = require('./rewrite') as typeof import('./rewrite');
     process.exitCode = rewrite(paths, options);

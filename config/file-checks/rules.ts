@@ -27,7 +27,7 @@ export const ruleQuota: FileCheck = ({ raw, add }) => {
 };
 
 /** What ECR does with prefixes that overlap: warned, not refused. */
-export const ruleOverlaps: FileCheck = ({ rules, warn }) => {
+export const ruleOverlaps: FileCheck = ({ raw, rules, warn }) => {
   for (const outer of rules) {
     for (const inner of rules) {
       if (outer.prefix === ROOT_PREFIX || !inner.prefix.startsWith(`${outer.prefix}/`)) continue;
@@ -39,6 +39,7 @@ export const ruleOverlaps: FileCheck = ({ rules, warn }) => {
     }
   }
   if (rules.some((rule) => rule.prefix === ROOT_PREFIX)) {
-    warn(['rules', ROOT_PREFIX], 'a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository');
+    const consumers = raw.consumers === undefined ? '' : ', and the registry policy lets every consumer account do the same';
+    warn(['rules', ROOT_PREFIX], `a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository${consumers}`);
   }
 };

@@ -3,6 +3,16 @@ import { createHash } from 'node:crypto';
 /** IAM role names: 1-64 characters (IAM user guide, reference_iam-quotas). */
 export const IAM_ROLE_NAME_MAX_LENGTH = 64;
 
+/** IAM's characters for a role name (IAM API reference, CreateRole: `[\w+=,.@-]+`). */
+export const IAM_ROLE_NAME_CHARACTERS = /^[\w+=,.@-]+$/;
+
+/** What IAM would refuse in a role name, or undefined: the one place constructs and the file checks ask. */
+export function roleNameProblem(name: string): string | undefined {
+  if (name.length === 0 || name.length > IAM_ROLE_NAME_MAX_LENGTH) return `role name "${name}" must be 1-${IAM_ROLE_NAME_MAX_LENGTH} characters`;
+  if (!IAM_ROLE_NAME_CHARACTERS.test(name)) return `role name "${name}" may hold only letters, digits and +=,.@_-`;
+  return undefined;
+}
+
 /**
  * Joins parts into a resource name of at most `maxLength` characters. Names that would be longer keep their
  * start and end in a short hash, so they stay unique and stable.

@@ -2,13 +2,14 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { IAM_ROLE_NAME_MAX_LENGTH } from '../aws/names';
+import { roleNameProblem } from '../aws/names';
+import { isToken } from './tokens';
 import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from '../aws/ecr';
 import { policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from '../aws/iam';
 import { ECR_CACHE_WRITE_ACTIONS, ECR_UPSTREAM_READ_ACTIONS } from '../aws/perms';
 
 export interface EcrUpstreamRoleProps {
-  /** IAM role name (at most 64 characters). */
+  /** IAM role name (1-64 characters); may be a token. */
   readonly roleName: string;
   /** The cache registry's account: the role lives there. */
   readonly account: string;
@@ -16,7 +17,7 @@ export interface EcrUpstreamRoleProps {
   readonly region: string;
   /** The rule's ECR repository prefix (`ROOT` for the whole registry). */
   readonly prefix: string;
-  /** The upstream registry host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  /** The upstream registry host, `<account>.dkr.ecr.<region>.amazonaws.com`: a literal, since the policy names its account and region. */
   readonly upstreamRegistry: string;
   /** @default ROOT - the whole upstream registry */
   readonly upstreamPrefix?: string;
@@ -35,9 +36,14 @@ export class EcrUpstreamRole extends Construct {
 
   constructor(scope: Construct, id: string, props: EcrUpstreamRoleProps) {
     super(scope, id);
+    // The upstream's account and region are written into the role's policy, so the host must be known at synth.
+    if (isToken(props.upstreamRegistry)) {
+      throw new Error('EcrUpstreamRole: upstreamRegistry must be a literal ECR registry host, not a token: the role\'s policy names its account and region');
+    }
     const upstream = parsePrivateRegistryHost(props.upstreamRegistry);
-    if (!upstream) throw new Error(`"${props.upstreamRegistry}" is not a private ECR registry host`);
-    if (props.roleName.length > IAM_ROLE_NAME_MAX_LENGTH) throw new Error(`role name "${props.roleName}" is longer than ${IAM_ROLE_NAME_MAX_LENGTH} characters`);
+    if (!upstream) throw new Error(`EcrUpstreamRole: "${props.upstreamRegistry}" is not a private ECR registry host`);
+    const nameProblem = isToken(props.roleName) ? undefined : roleNameProblem(props.roleName);
+    if (nameProblem) throw new Error(`EcrUpstreamRole: ${nameProblem}`);
 
     this.role = new IamRole(this, 'role', {
       name: props.roleName,

@@ -2,12 +2,14 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
+import { roleNameProblem } from '../aws/names';
 import { partitionOf } from '../aws/regions';
+import { isToken } from './tokens';
 import { awsManagedPolicyArn, serviceTrustPolicy } from '../aws/iam';
 import { EKS_NODE_MANAGED_POLICIES } from '../aws/perms';
 
 export interface EksNodeRoleProps {
-  /** The role's IAM name. */
+  /** The role's IAM name (1-64 characters); may be a token. */
   readonly roleName: string;
   /** The region the nodes run in: it decides the partition of the managed policies' ARNs. */
   readonly region: string;
@@ -30,6 +32,8 @@ export class EksNodeRole extends Construct {
   constructor(scope: Construct, id: string, props: EksNodeRoleProps) {
     super(scope, id);
     const addressName = props.addressName ?? 'node';
+    const nameProblem = isToken(props.roleName) ? undefined : roleNameProblem(props.roleName);
+    if (nameProblem) throw new Error(`EksNodeRole: ${nameProblem}`);
     this.role = new IamRole(this, 'node-role', {
       name: props.roleName,
       description: 'EKS worker nodes that pull through the ECR pull-through cache',

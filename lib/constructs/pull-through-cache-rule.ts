@@ -11,7 +11,7 @@ import { PropagationWait } from './propagation-wait';
 import { CacheRepositoryTemplate } from './cache-repository-template';
 import { isCrossAccountEcr, type RuleOptions, ruleProblems, type RuleSettings, secretValueVariableName, upstreamRoleName } from '../checks/rule';
 import { type CacheRegistry } from '../checks/common';
-import { upstream, upstreamRegistryUrl } from '../aws/upstreams';
+import { isUpstreamName, upstream, upstreamRegistryUrl } from '../aws/upstreams';
 
 /** What `PullThroughCache.addRule(prefix, options)` takes: a rule in the environment file's words. */
 export interface PullThroughCacheRuleOptions extends RuleOptions {}
@@ -63,6 +63,8 @@ export class PullThroughCacheRule extends Construct {
   readonly createdRole?: EcrUpstreamRole;
   /** The credential secret's ARN, created or given. */
   readonly credentialArn?: string;
+  /** The role ECR uses for the upstream (`custom_role_arn`), created or given. */
+  readonly customRoleArn?: string;
   /** Where the cached images live: `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>`. */
   readonly registryUri: string;
   /** The pause between writing the credential or role and creating the rule, when this construct writes either. */
@@ -80,6 +82,8 @@ export class PullThroughCacheRule extends Construct {
       throw new Error(`rule ${props.prefix}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`);
     }
     const spec = upstream(props.upstream);
+    const crossAccount = isCrossAccountEcr(props, props, isToken);
+    ignoredProps(props, { createsSecret: createsCredentialSecret(props), createsRole: crossAccount === true && props.roleArn === undefined });
     this.prefix = props.prefix;
     const { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories } = props;
     this.settings = { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories };
@@ -100,7 +104,6 @@ export class PullThroughCacheRule extends Construct {
     }
 
     let customRoleArn = props.roleArn;
-    const crossAccount = isCrossAccountEcr(props, props, isToken);
     if (crossAccount === undefined && customRoleArn === undefined) {
       throw new Error(`rule ${props.prefix}: registry or account is a token, so whether the upstream is another account's is not known: give roleArn`);
     }
@@ -125,6 +128,7 @@ export class PullThroughCacheRule extends Construct {
     ];
     if (writtenFirst.length > 0) this.propagationWait = new PropagationWait(this, 'propagation', { name: [props.prefix, 'propagation'], after: writtenFirst });
 
+    this.customRoleArn = customRoleArn;
     this.rule = new EcrPullThroughCacheRule(this, 'rule', {
       ecrRepositoryPrefix: props.prefix,
       upstreamRegistryUrl: upstreamRegistryUrl(props.upstream, props.registry),
@@ -146,7 +150,9 @@ export class PullThroughCacheRule extends Construct {
    * A secret created empty is filled out of band. Whether ECR accepts a rule whose secret has no value yet is not
    * documented, so the rule is never created before it has one: the first apply creates the secret and stops here
    * with the next step, and the apply after the secret is filled creates the rule. The versions are read at apply
-   * time on a first deploy (the secret does not exist at plan), at plan time afterwards.
+   * time on a first deploy (the secret does not exist at plan), at plan time afterwards. That first read needs no
+   * propagation wait: the provider's create of the secret returns only once DescribeSecret finds it
+   * (terraform-provider-aws internal/service/secretsmanager/secret.go, RetryWhenNotFound after CreateSecret).
    */
   private secretHasValue(secret: UpstreamCredentialSecret): { condition: string; errorMessage: string } {
     const versions = new DataAwsSecretsmanagerSecretVersions(this, 'credential-versions', { secretId: secret.arn });
@@ -160,4 +166,24 @@ export class PullThroughCacheRule extends Construct {
         'then apply again: that apply creates the rule. Everything else this apply created is in place.',
     };
   }
+}
+
+/** Whether a rule's construct creates its credential secret: an upstream that needs one, and no `secretArn`. */
+export function createsCredentialSecret(options: Pick<PullThroughCacheRuleOptions, 'upstream' | 'secretArn'>): boolean {
+  return isUpstreamName(options.upstream) && upstream(options.upstream).auth === 'secret' && options.secretArn === undefined;
+}
+
+/** No prop is silently ignored: the ones that shape a secret or a role this rule does not create are refused. */
+function ignoredProps(props: PullThroughCacheRuleProps, creates: { createsSecret: boolean; createsRole: boolean }): void {
+  const secretProps = (['secretName', 'secretRecoveryWindowInDays', 'preventSecretDestroy'] as const).filter((key) => props[key] !== undefined);
+  const problems: string[] = [];
+  if (!creates.createsSecret && secretProps.length > 0) {
+    const why = props.secretArn === undefined ? `${props.upstream} needs no credential secret` : 'secretArn names an existing secret';
+    problems.push(`${secretProps.join(', ')}: no secret is created (${why})`);
+  }
+  if (!creates.createsRole && props.upstreamRoleName !== undefined) {
+    const why = props.roleArn === undefined ? 'the upstream is not another account\'s ECR registry' : 'roleArn names an existing role';
+    problems.push(`upstreamRoleName: no upstream role is created (${why})`);
+  }
+  if (problems.length > 0) throw new Error(`rule ${props.prefix}: ${problems.join('; ')}`);
 }

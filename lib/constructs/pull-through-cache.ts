@@ -16,7 +16,7 @@ import type { RuleSettings } from '../checks/rule';
 import { cacheImageUri } from '../images/cache-uri';
 import { nameElement } from './addresses';
 import { CacheScanning, type CacheScanningProps } from './cache-scanning';
-import { PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
+import { createsCredentialSecret, PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
 import { RepositoryTemplateRole } from './repository-template-role';
 import { isToken } from './tokens';
 
@@ -119,11 +119,18 @@ abstract class PullThroughCacheBase extends Construct implements IPullThroughCac
   }
 
   /**
-   * Lets a role pull through the cache: attaches `pullPolicy` to an IamRole of this app, or to an existing role by
-   * name. The attachment's address is `aws_iam_role_policy_attachment.<role>_cache_pull`.
+   * Lets a role pull through the cache: attaches `pullPolicy` to an IamRole of this app, or to a role by name (an
+   * existing role's, or a token such as a data source's `name`). The attachment's address is
+   * `aws_iam_role_policy_attachment.<addressName>_cache_pull`.
+   * @param addressName names the attachment's address; required for a role name that is a token, whose text is not
+   *   stable enough to name an address.
+   * @default - the role name, or the IamRole's construct id made unique
    */
-  grantPull(role: IamRole | string): IamRolePolicyAttachment {
-    const name = typeof role === 'string' ? terraformName(role) : role.friendlyUniqueId;
+  grantPull(role: IamRole | string, addressName?: string): IamRolePolicyAttachment {
+    if (typeof role === 'string' && isToken(role) && addressName === undefined) {
+      throw new Error(`${this.node.path}: grantPull: the role name is a token; give addressName, or the IamRole itself, so the attachment's address stays the same`);
+    }
+    const name = addressName !== undefined ? terraformName(addressName) : typeof role === 'string' ? terraformName(role) : role.friendlyUniqueId;
     const attachment = new IamRolePolicyAttachment(this, `grant-${name}`, {
       role: typeof role === 'string' ? role : role.name,
       policyArn: this.pullPolicy.arn,
@@ -246,8 +253,10 @@ export class PullThroughCache extends PullThroughCacheBase {
       account: this.account,
       region: this.region,
       allowUnlistedRegion: this.props.allowUnlistedRegion,
-      secretRecoveryWindowInDays: this.props.secrets?.recoveryWindowInDays,
-      preventSecretDestroy: this.props.secrets?.preventDestroy,
+      // The registry's defaults for the secrets it creates, given only to a rule that creates one.
+      ...(createsCredentialSecret(options)
+        ? { secretRecoveryWindowInDays: this.props.secrets?.recoveryWindowInDays, preventSecretDestroy: this.props.secrets?.preventDestroy }
+        : {}),
       repositories: role ? { ...repositories, roleArn: role.arn } : repositories,
       repositoryPolicy: this.consumerRepositoryPolicy,
     });

@@ -3,11 +3,13 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { cacheRepositoriesArn } from '../aws/ecr';
+import { roleNameProblem } from '../aws/names';
+import { isToken } from './tokens';
 import { type PolicyStatement, policyDocument, serviceTrustPolicy } from '../aws/iam';
 import { TEMPLATE_KMS_ACTIONS, TEMPLATE_REPOSITORY_ACTIONS } from '../aws/perms';
 
 export interface RepositoryTemplateRoleProps {
-  /** IAM role name. */
+  /** IAM role name (1-64 characters); may be a token. */
   readonly roleName: string;
   /** The cache registry's account. */
   readonly account: string;
@@ -40,6 +42,8 @@ export class RepositoryTemplateRole extends Construct {
 
   constructor(scope: Construct, id: string, props: RepositoryTemplateRoleProps) {
     super(scope, id);
+    const nameProblem = isToken(props.roleName) ? undefined : roleNameProblem(props.roleName);
+    if (nameProblem) throw new Error(`RepositoryTemplateRole: ${nameProblem}`);
     this.props = props;
     this.prefixes = [...(props.prefixes ?? [])];
     this.kmsKeys = [...new Set(props.kmsKeys ?? [])];

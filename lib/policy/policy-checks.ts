@@ -142,8 +142,19 @@ export class PolicyChecks implements IAspect {
   /** What the checks found in each stack they visited, acknowledged or not. */
   private static readonly found = new WeakMap<TerraformStack, readonly Finding[]>();
 
-  /** Applies the checks to every resource of `stack`. */
+  /**
+   * Applies the checks to every resource of `stack`. cdktf keeps a stack's aspects under a symbol of its own copy of
+   * the library: a stack from another copy (an app that imports `cdktn` beside this library's `cdktf`) would never run
+   * them, and check nothing; it is refused instead.
+   */
   static applyTo(stack: TerraformStack): void {
+    // eslint-disable-next-line no-restricted-syntax -- the one place where the copy itself is the question
+    if (!(stack instanceof TerraformStack)) {
+      throw new Error(
+        `${(stack as IConstruct).node.path}: the stack comes from another copy of cdktf than this library's, whose aspects it would never run: ` +
+          'import cdktf under one name (under CDK Terrain, alias cdktf to cdktn as the README shows)',
+      );
+    }
     Aspects.of(stack).add(new PolicyChecks());
   }
 
