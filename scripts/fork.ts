@@ -49,7 +49,7 @@ export function withoutForkDifferences(stackJson: string): unknown {
   return stack;
 }
 
-/** The values the differing fields must hold in a stack synthesized with library `libraryVersion` and provider bindings of `providerRelease`. */
+/** The values the differing fields must hold in a stack synthesized with library `libraryVersion`, whose provider bindings give `constraint`. */
 export function expectedForkValues(libraryVersion: string, constraint: string): readonly unknown[] {
   return [libraryVersion, constraint];
 }
