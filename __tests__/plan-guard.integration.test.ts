@@ -65,12 +65,21 @@ describe('scripts/terraform-init.sh, the init of pipeline jobs', () => {
     const second = init();
     expect(second.status).toBe(0);
     expect(second.stdout).not.toContain('::warning::');
-    // A lock file that names another release than the one installed: read-only, init refuses to change it.
-    rmSync(join(workspace.dir, '.terraform'), { recursive: true });
-    writeFileSync(lockFile, lock.replace(/h1:[^"]+"/g, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
+    // A lock file that does not name the provider the stack needs: a plain init would add it to the lock file
+    // (it succeeds, below); read-only, init refuses to change the lock file, and fails.
+    const header = '# This file is maintained automatically by "terraform init".\n';
+    const lockWithout = () => {
+      rmSync(join(workspace.dir, '.terraform'), { recursive: true, force: true });
+      writeFileSync(lockFile, header);
+    };
+    lockWithout();
     const refused = init();
     expect(refused.status).not.toBe(0);
-    expect(refused.stderr).toMatch(/checksum|does not match|lock file/i);
+    expect(refused.stderr.replace(/[\s│]+/g, ' ')).toContain('Provider dependency changes detected');
+    lockWithout();
+    const plain = spawnSync('terraform', [`-chdir=${workspace.dir}`, 'init', '-input=false', '-no-color'], { env: workspace.env, encoding: 'utf8' });
+    expect(plain.status).toBe(0);
+    expect(readFileSync(lockFile, 'utf8')).toContain(`version     = "${mirror!.awsVersion}"`);
   });
 });
 

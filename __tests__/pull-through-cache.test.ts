@@ -155,13 +155,15 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
     );
   });
 
-  it('names the attachment of a token role name only when told how', () => {
+  it("names the attachment of a token role name only when told how, for its own cache and a hub's", () => {
     const { stack, cache } = newCache();
     cache.addRule('quay', { upstream: 'quay' });
     const existing = new DataAwsCallerIdentity(stack, 'me').userId;
     expect(() => cache.grantPull(existing)).toThrow("grantPull: the role name is a token; give addressName, or the IamRole itself");
     cache.grantPull(existing, 'workers');
-    expect(Object.keys(parseStack(Testing.synth(stack)).resource.aws_iam_role_policy_attachment)).toEqual(['workers_cache_pull']);
+    const hub = PullThroughCache.fromRegistry(stack, 'hub', { account: '210987654321', region: REGISTRY.region, rules: [{ prefix: 'k8s', upstream: 'k8s' }] });
+    hub.grantPull(existing, 'hub-workers');
+    expect(Object.keys(parseStack(Testing.synth(stack)).resource.aws_iam_role_policy_attachment).sort()).toEqual(['hub_workers_cache_pull', 'workers_cache_pull']);
   });
 
   it('refuses a literal role name IAM would refuse, in every construct that creates a role', () => {
@@ -172,7 +174,14 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
       'RepositoryTemplateRole: role name "has space" may hold only letters, digits and +=,.@_-',
     );
     const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, templateRoleName: long });
-    expect(() => cache.addRule('quay', { upstream: 'quay', repositories: { tags: { team: 'platform' } } })).toThrow('must be 1-64 characters');
+    expect(() => cache.addRule('quay', { upstream: 'quay', repositories: { tags: { team: 'platform' } } })).toThrow(
+      `PullThroughCache templateRoleName: role name "${long}" must be 1-64 characters`,
+    );
+    expect(
+      () => new PullThroughCacheRule(stack, 'other', { ...REGISTRY, prefix: 'other', upstream: 'ecr', registry: '210987654321.dkr.ecr.eu-west-2.amazonaws.com', upstreamRoleName: 'has space' }),
+    ).toThrow(
+      'rule other: upstreamRoleName: role name "has space" may hold only letters, digits and +=,.@_-',
+    );
     expect(
       () => new EcrUpstreamRole(stack, 'upstream', { ...REGISTRY, roleName: 'upstream', prefix: 'x', upstreamRegistry: new DataAwsCallerIdentity(stack, 'u').accountId }),
     ).toThrow('EcrUpstreamRole: upstreamRegistry must be a literal ECR registry host, not a token');
@@ -181,20 +190,28 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
 
 describe('no prop is silently ignored', () => {
   it.each([
-    ['secretName on an upstream without credentials', { upstream: 'quay', secretName: 'mine' }, 'rule xy: secretName: no secret is created (quay needs no credential secret)'],
+    ['secretName on an upstream without credentials', { upstream: 'quay', secretName: 'mine' }, 'rule xy: secretName: no secret is created (quay needs no credential secret): remove it'],
     [
       'secret settings beside secretArn',
       { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/x-AbCdEf', secretRecoveryWindowInDays: 30, preventSecretDestroy: true },
-      'rule xy: secretRecoveryWindowInDays, preventSecretDestroy: no secret is created (secretArn names an existing secret)',
+      'rule xy: secretRecoveryWindowInDays, preventSecretDestroy: no secret is created (secretArn names an existing secret): remove them',
     ],
-    ['upstreamRoleName for a same-account ECR upstream', { upstream: 'ecr', registry: C.replace('eu-west-2', 'us-east-1'), upstreamRoleName: 'mine' }, "rule xy: upstreamRoleName: no upstream role is created (the upstream is not another account's ECR registry)"],
+    ['upstreamRoleName for a same-account ECR upstream', { upstream: 'ecr', registry: C.replace('eu-west-2', 'us-east-1'), upstreamRoleName: 'mine' }, "rule xy: upstreamRoleName: no upstream role is created (the upstream is not another account's ECR registry): remove it"],
     [
       'upstreamRoleName beside roleArn',
       { upstream: 'ecr', registry: '210987654321.dkr.ecr.eu-west-2.amazonaws.com', roleArn: 'arn:aws:iam::123456789012:role/mine', upstreamRoleName: 'mine' },
-      'rule xy: upstreamRoleName: no upstream role is created (roleArn names an existing role)',
+      'rule xy: upstreamRoleName: no upstream role is created (roleArn names an existing role): remove it',
     ],
   ] as const)('%s', (_, options, message) => {
     expect(() => new PullThroughCacheRule(newStack(), 'xy', { ...REGISTRY, prefix: 'xy', ...options })).toThrow(message);
+  });
+
+  it('asks for roleArn, not the removal of upstreamRoleName, when a token hides whether the upstream is cross-account', () => {
+    const stack = newStack();
+    const registry = new DataAwsCallerIdentity(stack, 'other').accountId;
+    expect(() => new PullThroughCacheRule(stack, 'xy', { ...REGISTRY, prefix: 'xy', upstream: 'ecr', registry, upstreamRoleName: 'mine' })).toThrow(
+      "rule xy: registry or account is a token, so whether the upstream is another account's is not known: give roleArn",
+    );
   });
 
   it("a cache's secret defaults reach only the rules that create a secret", () => {

@@ -7,12 +7,13 @@ import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { accountProblem } from '../lib/aws/arns';
 import { tagProblems } from '../lib/aws/tags';
-import { IAM_ROLE_NAME_MAX_LENGTH } from '../lib/aws/names';
+import { IAM_ROLE_NAME_CHARACTER, IAM_ROLE_NAME_MAX_LENGTH } from '../lib/aws/names';
 import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from '../lib/checks/repository-template';
 import { RECOVERY_WINDOW_DAYS } from '../lib/checks/rule';
 import { UPSTREAM_NAMES } from '../lib/aws/upstreams';
 
-const IAM_ROLE_NAME = new RegExp(`^[\\w+=,.@-]{1,${IAM_ROLE_NAME_MAX_LENGTH}}$`);
+// IAM's characters and length, in one pattern for the JSON Schema.
+const IAM_ROLE_NAME = new RegExp(`^${IAM_ROLE_NAME_CHARACTER}{1,${IAM_ROLE_NAME_MAX_LENGTH}}$`);
 const IAM_ROLE_NAME_RULE = `1-${IAM_ROLE_NAME_MAX_LENGTH} letters, digits or +=,.@_-`;
 
 const account = z

@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 /** IAM role names: 1-64 characters (IAM user guide, reference_iam-quotas). */
 export const IAM_ROLE_NAME_MAX_LENGTH = 64;
 
-/** IAM's characters for a role name (IAM API reference, CreateRole: `[\w+=,.@-]+`). */
-export const IAM_ROLE_NAME_CHARACTERS = /^[\w+=,.@-]+$/;
+/** IAM's characters for a role name (IAM API reference, CreateRole: `[\w+=,.@-]+`), as a character class. */
+export const IAM_ROLE_NAME_CHARACTER = '[\\w+=,.@-]';
+const IAM_ROLE_NAME_CHARACTERS = new RegExp(`^${IAM_ROLE_NAME_CHARACTER}+$`);
 
-/** What IAM would refuse in a role name, or undefined: the one place constructs and the file checks ask. */
+/** What IAM would refuse in a role name, or undefined: what every construct that creates a role asks. */
 export function roleNameProblem(name: string): string | undefined {
   if (name.length === 0 || name.length > IAM_ROLE_NAME_MAX_LENGTH) return `role name "${name}" must be 1-${IAM_ROLE_NAME_MAX_LENGTH} characters`;
   if (!IAM_ROLE_NAME_CHARACTERS.test(name)) return `role name "${name}" may hold only letters, digits and +=,.@_-`;

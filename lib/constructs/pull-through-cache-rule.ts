@@ -3,6 +3,7 @@ import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-throug
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
+import { roleNameProblem } from '../aws/names';
 import { isToken } from './tokens';
 import { UpstreamCredentialSecret } from './credential-secret';
 import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from '../aws/ecr';
@@ -83,7 +84,12 @@ export class PullThroughCacheRule extends Construct {
     }
     const spec = upstream(props.upstream);
     const crossAccount = isCrossAccountEcr(props, props, isToken);
+    if (crossAccount === undefined && props.roleArn === undefined) {
+      throw new Error(`rule ${props.prefix}: registry or account is a token, so whether the upstream is another account's is not known: give roleArn`);
+    }
     ignoredProps(props, { createsSecret: createsCredentialSecret(props), createsRole: crossAccount === true && props.roleArn === undefined });
+    const roleNameIssue = props.upstreamRoleName === undefined || isToken(props.upstreamRoleName) ? undefined : roleNameProblem(props.upstreamRoleName);
+    if (roleNameIssue) throw new Error(`rule ${props.prefix}: upstreamRoleName: ${roleNameIssue}`);
     this.prefix = props.prefix;
     const { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories } = props;
     this.settings = { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories };
@@ -104,9 +110,6 @@ export class PullThroughCacheRule extends Construct {
     }
 
     let customRoleArn = props.roleArn;
-    if (crossAccount === undefined && customRoleArn === undefined) {
-      throw new Error(`rule ${props.prefix}: registry or account is a token, so whether the upstream is another account's is not known: give roleArn`);
-    }
     if (customRoleArn === undefined && crossAccount) {
       this.createdRole = new EcrUpstreamRole(this, 'upstream-role', {
         roleName: props.upstreamRoleName ?? upstreamRoleName(props.prefix, props.region),
@@ -179,11 +182,11 @@ function ignoredProps(props: PullThroughCacheRuleProps, creates: { createsSecret
   const problems: string[] = [];
   if (!creates.createsSecret && secretProps.length > 0) {
     const why = props.secretArn === undefined ? `${props.upstream} needs no credential secret` : 'secretArn names an existing secret';
-    problems.push(`${secretProps.join(', ')}: no secret is created (${why})`);
+    problems.push(`${secretProps.join(', ')}: no secret is created (${why}): remove ${secretProps.length > 1 ? 'them' : 'it'}`);
   }
   if (!creates.createsRole && props.upstreamRoleName !== undefined) {
     const why = props.roleArn === undefined ? 'the upstream is not another account\'s ECR registry' : 'roleArn names an existing role';
-    problems.push(`upstreamRoleName: no upstream role is created (${why})`);
+    problems.push(`upstreamRoleName: no upstream role is created (${why}): remove it`);
   }
   if (problems.length > 0) throw new Error(`rule ${props.prefix}: ${problems.join('; ')}`);
 }

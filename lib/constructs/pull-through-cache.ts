@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { accountPrincipalArn, accountProblem } from '../aws/arns';
 import { cacheRegistryUri, cacheRepositoriesArn } from '../aws/ecr';
 import { type PolicyPrincipals, policyDocument, principalStatements, REGISTRY_LOGIN_STATEMENT } from '../aws/iam';
-import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, terraformName } from '../aws/names';
+import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, roleNameProblem, terraformName } from '../aws/names';
 import { CONSUMER_REGISTRY_ACTIONS, CONSUMER_REPOSITORY_ACTIONS, NODE_CACHE_ACTIONS } from '../aws/perms';
 import { partitionOf, type RegionOptions, regionProblem } from '../aws/regions';
 import { type CacheConsumers, consumersProblems } from '../checks/consumers';
@@ -75,7 +75,8 @@ export interface IPullThroughCache {
   readonly ruleSettings: readonly RuleSettings[];
   /** The managed policy that lets a principal of this app's account pull through the cache. */
   readonly pullPolicy: IamPolicy;
-  grantPull(role: IamRole | string): IamRolePolicyAttachment;
+  /** Attaches `pullPolicy` to a role; `addressName` names the attachment, and is required for a token role name. */
+  grantPull(role: IamRole | string, addressName?: string): IamRolePolicyAttachment;
   registryUri(prefix: string): string;
   cacheImageUri(reference: string): string;
 }
@@ -280,6 +281,9 @@ export class PullThroughCache extends PullThroughCacheBase {
 
   private templateRoleFor(prefix: string, kmsKey: string | undefined): RepositoryTemplateRole {
     if (!this.templateRole) {
+      const templateRoleName = this.props.templateRoleName;
+      const nameProblem = templateRoleName === undefined || isToken(templateRoleName) ? undefined : roleNameProblem(templateRoleName);
+      if (nameProblem) throw new Error(`PullThroughCache templateRoleName: ${nameProblem}`);
       this.templateRole = new RepositoryTemplateRole(this, 'template-role', {
         roleName: this.props.templateRoleName ?? boundedName([TerraformStack.of(this).node.id, 'repository-template'], IAM_ROLE_NAME_MAX_LENGTH),
         account: this.account,
