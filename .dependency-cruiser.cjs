@@ -1,8 +1,9 @@
 /**
  * The direction of the layers, checked on every import (npm run lint):
- *   lib/aws -> lib/checks -> lib/images -> lib/nodes -> lib/policy -> lib/constructs -> config, stacks -> cli, scripts
- * Each layer may use the ones before it, never one after it; nothing imports in a cycle; lib/ (the construct
- * library other apps import) reads no files and starts no processes.
+ *   lib/aws -> lib/checks -> lib/images -> lib/nodes -> lib/policy -> lib/constructs -> stacks -> cli -> scripts
+ * Each layer may use the ones before it, never one after it. config/ (environment files) uses lib/ up to lib/nodes,
+ * and stacks/, cli/ and scripts/ use it; lib/ never does. Nothing imports in a cycle; lib/ (the construct library
+ * other apps import) reads no files and starts no processes.
  */
 const layer = (name, path, mayNotUse) => ({
   name: `${name}-depends-down`,

@@ -15,14 +15,14 @@ import {
   credentialProviderConfig,
   ec2NodeClass,
   hostsToml,
-  type MirroredCache,
   NODEADM_CREDENTIAL_PROVIDER_CONFIG,
   nodeadmUserData,
   nodeFiles,
   nodeMirrors,
 } from '../lib/nodes';
+import type { CacheEnvironment } from '../lib/images/cache-uri';
 
-const CACHE: MirroredCache = {
+const CACHE: CacheEnvironment = {
   account: '111111111111',
   region: 'eu-west-2',
   rules: [

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { cacheOf, type Environment } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment, userPath } from '../config/environments';
 import { bottlerocketSettings } from '../lib/nodes/bottlerocket';
-import { credentialProviderConfig, hostsToml, WRITTEN_BY_NODE_CONFIG } from '../lib/nodes/containerd';
+import { credentialProviderJson, hostsToml, WRITTEN_BY_NODE_CONFIG } from '../lib/nodes/containerd';
 import { ec2NodeClass, type NodeFamily } from '../lib/nodes/karpenter';
 import { nodeMirrors } from '../lib/nodes/mirrors';
 import { nodeadmUserData } from '../lib/nodes/nodeadm';
@@ -51,7 +51,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
   const cache = cacheOf(environment);
   const { mirrors, leftOut } = nodeMirrors(cache);
   for (const rule of leftOut) console.error(`left out: rule ${rule.prefix} (${rule.upstream}): ${rule.reason}`);
-  if (mirrors.length === 0) throw new CliError(`${displayPath(cache.file)}: no rule of ${cache.name} can be a registry mirror on the nodes`);
+  if (mirrors.length === 0) throw new CliError(`${cache.file}: no rule of ${cache.name} can be a registry mirror on the nodes`);
   const role = format === 'karpenter' ? nodeRole(environment, options.role) : undefined;
   if (cache.region !== environment.region) {
     console.error(
@@ -72,7 +72,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
       case 'containerd':
         return [
           ...mirrors.map((mirror): [string, string] => [join('certs.d', mirror.host, 'hosts.toml'), hostsToml(mirror, hostsOptions)]),
-          ['credential-provider.json', `${JSON.stringify(credentialProviderConfig(mirrors, cache.region), null, 2)}\n`],
+          ['credential-provider.json', credentialProviderJson(mirrors, cache.region)],
         ];
       case 'nodeadm':
         return [['user-data.mime', nodeadmUserData(mirrors, cache.region, hostsOptions)]];
@@ -101,7 +101,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
  */
 function nodeRole(environment: Environment, requested: string | undefined): string {
   const roles = [...(environment.nodes.createRole !== undefined ? [environment.nodes.createRole] : []), ...environment.nodes.existingRoles];
-  const file = displayPath(environment.file);
+  const file = environment.file;
   if (requested !== undefined) {
     if (!roles.includes(requested)) {
       console.error(
@@ -111,12 +111,9 @@ function nodeRole(environment: Environment, requested: string | undefined): stri
     }
     return requested;
   }
+  // An environment has at least one node role: the file checks refuse one without (config/file-checks/node-roles.ts).
   if (roles.length === 1) return roles[0];
-  throw new CliError(
-    roles.length === 0
-      ? `${file}: nodes: the environment has no node role (nodes.createRole is false, no nodes.existingRoles): give --role`
-      : `${file}: nodes: the environment has the node roles ${roles.join(', ')}: give --role with the one Karpenter's nodes use`,
-  );
+  throw new CliError(`${file}: nodes: the environment has the node roles ${roles.join(', ')}: give --role with the one Karpenter's nodes use`);
 }
 
 /**

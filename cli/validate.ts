@@ -1,8 +1,7 @@
 import { ECRClient, PullThroughCacheRuleNotFoundException, ValidatePullThroughCacheRuleCommand } from '@aws-sdk/client-ecr';
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CREDENTIAL_SECRET_NAME_PREFIX } from '../lib/aws/ecr';
 import { type Environment, environmentsDirectory, loadEnvironment } from '../config/environments';
-import type { RuleSettings } from '../lib/checks/rule';
+import { credentialSecretName, type RuleSettings } from '../lib/checks/rule';
 import { upstream as upstreamSpec, upstreamRegistryUrl } from '../lib/aws/upstreams';
 import { CliError } from './cli-error';
 import { printTable } from './table';
@@ -61,7 +60,7 @@ function endpointSetting(setting: string, url: string | undefined): Endpoint {
 /** The secret a rule reads its credentials from, by name or ARN, when its upstream takes one. */
 function credentialSecretId(rule: RuleSettings): string | undefined {
   if (upstreamSpec(rule.upstream).auth !== 'secret') return undefined;
-  return rule.secretArn ?? `${CREDENTIAL_SECRET_NAME_PREFIX}${rule.prefix}`;
+  return rule.secretArn ?? credentialSecretName(rule.prefix);
 }
 
 /**

@@ -18,11 +18,14 @@ export interface Folder {
 
 export type CrossCheck = (folder: Folder) => Problem[];
 
+/** A registry, as the key of what it has one of. */
+const registryOf = (environment: Environment) => `${environment.account}/${environment.region}`;
+
 /** The environments of each registry (account and region). */
 function byRegistry(environments: readonly Environment[]): Environment[][] {
   const groups = new Map<string, Environment[]>();
   for (const environment of environments) {
-    const key = `${environment.account}/${environment.region}`;
+    const key = registryOf(environment);
     groups.set(key, [...(groups.get(key) ?? []), environment]);
   }
   return [...groups.values()];
@@ -70,50 +73,61 @@ const duplicatePrefixes: CrossCheck = ({ environments }) =>
     return problems;
   });
 
-/** A registry has one scanning configuration: two environments would overwrite each other's. */
-const scanningOwners: CrossCheck = ({ environments }) =>
-  byRegistry(environments).flatMap((sharing) => {
-    const scanning = sharing.filter((environment) => environment.scanning);
-    return scanning.slice(1).map((environment) => ({
-      file: environment.file,
-      path: ['scanning'],
-      message: `${scanning[0].file} already sets the scanning configuration of account ${environment.account} in ${environment.region}; a registry has one`,
-    }));
-  });
-
-/** IAM is global: a role name is unique in an account, whatever the region. */
-const nodeRoleOwners: CrossCheck = ({ environments }) => {
+/**
+ * What exists once per key (a registry's scanning configuration, a role name in an account): the first environment
+ * that claims a key owns it, and every later one is refused, naming the first. `claim` gives the key, if any.
+ */
+function laterClaims(
+  environments: readonly Environment[],
+  claim: (environment: Environment) => string | undefined,
+  problem: (later: Environment, first: Environment) => Omit<Problem, 'file'>,
+): Problem[] {
+  const owners = new Map<string, Environment>();
   const problems: Problem[] = [];
-  const owner = new Map<string, Environment>();
   for (const environment of environments) {
-    const role = environment.nodes.createRole;
-    if (role === undefined) continue;
-    const key = `${environment.account}/${role}`;
-    const first = owner.get(key);
-    if (!first) owner.set(key, environment);
-    else {
-      problems.push({
-        file: environment.file,
-        path: ['nodes', 'createRole'],
-        message: `${first.file} already creates the role "${role}" in account ${environment.account}; IAM role names are unique per account`,
-      });
-    }
+    const key = claim(environment);
+    if (key === undefined) continue;
+    const first = owners.get(key);
+    if (first) problems.push({ file: environment.file, ...problem(environment, first) });
+    else owners.set(key, environment);
   }
   return problems;
-};
+}
+
+/** A registry has one scanning configuration: two environments would overwrite each other's. */
+const scanningOwners: CrossCheck = ({ environments }) =>
+  laterClaims(
+    environments,
+    (environment) => (environment.scanning ? registryOf(environment) : undefined),
+    (later, first) => ({
+      path: ['scanning'],
+      message: `${first.file} already sets the scanning configuration of account ${later.account} in ${later.region}; a registry has one`,
+    }),
+  );
+
+/** IAM is global: a role name is unique in an account, whatever the region. */
+const nodeRoleOwners: CrossCheck = ({ environments }) =>
+  laterClaims(
+    environments,
+    (environment) => (environment.nodes.createRole === undefined ? undefined : `${environment.account}/${environment.nodes.createRole}`),
+    (later, first) => ({
+      path: ['nodes', 'createRole'],
+      message: `${first.file} already creates the role "${later.nodes.createRole}" in account ${later.account}; IAM role names are unique per account`,
+    }),
+  );
 
 /** A registry has one permissions policy: two hubs in one registry would replace each other's (provider #35940). */
 const registryPolicyOwners: CrossCheck = ({ environments }) =>
-  byRegistry(environments).flatMap((sharing) => {
-    const hubs = sharing.filter((environment) => environment.consumers);
-    return hubs.slice(1).map((environment) => ({
-      file: environment.file,
+  laterClaims(
+    environments,
+    (environment) => (environment.consumers ? registryOf(environment) : undefined),
+    (later, first) => ({
       path: ['consumers'],
       message:
-        `${hubs[0].file} already owns the registry policy of account ${environment.account} in ${environment.region}; ` +
+        `${first.file} already owns the registry policy of account ${later.account} in ${later.region}; ` +
         'a registry has one, and the second would replace the first: list every consumer in one file',
-    }));
-  });
+    }),
+  );
 
 /**
  * A consumer's hub: an environment of the folder with rules, that lets the consumer's account pull (by listing it,

@@ -49,7 +49,7 @@ export interface Hub extends CacheRegistry {
 }
 
 /** The cache an environment's nodes pull through: its own, or its hub's. */
-export function cacheOf(environment: Environment): CacheRegistry & { readonly name: string; readonly file: string; readonly stackName: string; readonly rules: readonly RuleSettings[] } {
+export function cacheOf(environment: Environment): Hub {
   if (!environment.cacheFrom) return environment;
   if (!environment.cacheFrom.hub) throw new Error(`${environment.name}: its hub ${environment.cacheFrom.name} was not found (check the folder)`);
   return environment.cacheFrom.hub;

@@ -125,6 +125,7 @@ export class EcrCacheStack extends TerraformStack {
 
     PolicyChecks.applyTo(this);
   }
+
   /**
    * cdktf 0.21's App.synth first resolves every element of every stack only to find references between stacks
    * (TerraformStack.prepareStack), then resolves them all again to write them. An environment's stack never refers to
@@ -136,7 +137,6 @@ export class EcrCacheStack extends TerraformStack {
   override prepareStack(): void {
     if ('_runPreparingResolve' in this) super.prepareStack();
   }
-
 
   /** The environment's own cache: its rules, their templates and secrets, scanning, and its consumers' grants. */
   private ownCache(pullPolicyName: string): PullThroughCache {

@@ -7,6 +7,7 @@
  * plans; which nested arguments are blocks comes from the provider bindings, as cdktf's own renderer knows it.
  */
 import { type App, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
+import { terraformAddress } from '../lib/constructs/addresses';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -45,15 +46,11 @@ export function blockSchema(stack: TerraformStack): BlockSchema {
 
 /** The order a reader meets the elements in: the construct tree's, not the JSON's (grouped by type). */
 export function elementOrder(stack: TerraformStack): string[] {
-  return stack.node
-    .findAll()
-    .flatMap((node) =>
-      TerraformResource.isTerraformResource(node) && !TerraformDataSource.isTerraformDataSource(node)
-        ? [`resource.${node.terraformResourceType}.${node.friendlyUniqueId}`]
-        : TerraformDataSource.isTerraformDataSource(node)
-          ? [`data.${node.terraformResourceType}.${node.friendlyUniqueId}`]
-          : [],
-    );
+  return stack.node.findAll().flatMap((node) => {
+    const address = terraformAddress(node);
+    if (address === undefined) return [];
+    return [address.startsWith('data.') ? address : `resource.${address}`];
+  });
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;

@@ -3,7 +3,7 @@
  * credential variable, the role a cross-account ECR upstream gets. Two rules must not share one.
  */
 import { terraformName } from '../../lib/aws/names';
-import { isCrossAccountEcr, type RuleSettings, secretValueVariableName, upstreamRoleName } from '../../lib/checks/rule';
+import { createsUpstreamRole, type RuleSettings, secretValueVariableName, upstreamRoleName } from '../../lib/checks/rule';
 import type { FileCheck } from './context';
 
 export const derivedNames: FileCheck = ({ rules, registry, add }) => {
@@ -11,7 +11,7 @@ export const derivedNames: FileCheck = ({ rules, registry, add }) => {
     {
       field: undefined,
       of: (rule: RuleSettings) =>
-        registry && isCrossAccountEcr(rule, registry) && rule.roleArn === undefined ? upstreamRoleName(rule.prefix, registry.region) : undefined,
+        registry && createsUpstreamRole(rule, registry) ? upstreamRoleName(rule.prefix, registry.region) : undefined,
       message: (name: string, other: string) => `its upstream role ${name} would also be rule ${other}'s: rename one of the prefixes`,
     },
     {

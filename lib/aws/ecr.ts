@@ -63,17 +63,21 @@ export function cacheRegistryUri(account: string, region: string, prefix: string
   return prefix === ROOT_PREFIX ? host : `${host}/${prefix}`;
 }
 
-/** The ARN pattern of the repositories a rule creates; a ROOT rule covers the whole registry. */
+/** The repository filter that matches every repository of the registry. */
+export const WHOLE_REGISTRY_FILTER = '*';
+
+/** The names of the repositories a rule creates, as a wildcard: `<prefix>/*`; a ROOT rule covers the whole registry. */
+export function cacheRepositoriesPattern(prefix: string): string {
+  return prefix === ROOT_PREFIX ? WHOLE_REGISTRY_FILTER : `${prefix}/*`;
+}
+
+/** The ARN pattern of the repositories a rule creates. */
 export function cacheRepositoriesArn(account: string, region: string, prefix: string): string {
-  const repositories = prefix === ROOT_PREFIX ? '*' : `${prefix}/*`;
-  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repositories}`;
+  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${cacheRepositoriesPattern(prefix)}`;
 }
 
 /** ECR registry scanning: BASIC (free, on push) or ENHANCED (Amazon Inspector). One configuration per registry. */
 export type ScanType = 'BASIC' | 'ENHANCED';
-
-/** The repository filter that matches every repository of the registry. */
-export const WHOLE_REGISTRY_FILTER = '*';
 
 /**
  * What scanning only some repositories does to all the others. ECR user guide (image-scanning): "Any repositories

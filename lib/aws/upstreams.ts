@@ -25,7 +25,10 @@ export interface UpstreamSpec {
     readonly example: string;
     readonly problem: (host: string, options?: RegionOptions) => string | undefined;
   };
-  /** Other hosts that name the same registry in image references. */
+  /**
+   * Other hosts that name the same registry in image references; the first is the one they normally use (what a
+   * node's container runtime is asked for, and so what a registry mirror on the node is keyed by).
+   */
   readonly aliases?: readonly string[];
   readonly auth: UpstreamAuth;
   /** What the secret's `accessToken` holds, for the docs. */
@@ -36,12 +39,6 @@ export interface UpstreamSpec {
   readonly officialImagesNamespace?: string;
   /** True where a rule may map to a prefix of the upstream's repositories (`upstream_repository_prefix`). */
   readonly supportsUpstreamPrefix?: boolean;
-  /**
-   * The host image references name the upstream by, when it is not the registry's own host: what a node's container
-   * runtime is asked for, and so what a registry mirror on the node is keyed by.
-   * @default - the registry's host
-   */
-  readonly imageHost?: string;
   /** Why a registry mirror on the nodes cannot send this upstream to the cache, when it cannot. */
   readonly noNodeMirror?: string;
 }
@@ -75,7 +72,6 @@ export const UPSTREAMS = {
     // The API wants the registry host, not docker.io.
     host: 'registry-1.docker.io',
     aliases: ['docker.io', 'index.docker.io'],
-    imageHost: 'docker.io',
     auth: 'secret',
     accessTokenIs: 'a Docker Hub personal access token (read-only public repositories scope is enough)',
     isDefaultRegistry: true,

@@ -18,6 +18,11 @@ export function secretValueVariableName(prefix: string): string {
   return `credentials_${prefix.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
 }
 
+/** The credential secret a rule creates, unless given `secretName`: `ecr-pullthroughcache/<prefix>`. */
+export function credentialSecretName(prefix: string): string {
+  return `${CREDENTIAL_SECRET_NAME_PREFIX}${prefix}`;
+}
+
 /** The role created for a cross-account ECR upstream: IAM names are per account, so the region is part of it. */
 export function upstreamRoleName(prefix: string, region: string): string {
   return boundedName(['ecr-ptc', prefix, region], IAM_ROLE_NAME_MAX_LENGTH);
@@ -142,4 +147,14 @@ export function isCrossAccountEcr(rule: RuleSettings, registry: CacheRegistry, i
   if (isToken(rule.registry) || isToken(registry.account)) return undefined;
   const source = parsePrivateRegistryHost(rule.registry);
   return source !== undefined && source.account !== registry.account;
+}
+
+/** Whether a rule creates its credential secret: an upstream that needs one, and no `secretArn`. */
+export function createsCredentialSecret(rule: Pick<RuleSettings, 'upstream' | 'secretArn'>): boolean {
+  return isUpstreamName(rule.upstream) && upstream(rule.upstream).auth === 'secret' && rule.secretArn === undefined;
+}
+
+/** Whether a rule creates the role of its upstream: another account's ECR registry, and no `roleArn`. */
+export function createsUpstreamRole(rule: RuleSettings, registry: CacheRegistry, isToken: IsToken = NO_TOKENS): boolean {
+  return isCrossAccountEcr(rule, registry, isToken) === true && rule.roleArn === undefined;
 }

@@ -22,16 +22,18 @@ export function nameElement(element: TerraformElement, ...parts: readonly string
   stack.node.addValidation({ validate: () => duplicateAddresses(stack) });
 }
 
+/** A resource's or data source's Terraform address (`aws_iam_role.node`, `data.aws_region.here`); else undefined. */
+export function terraformAddress(node: IConstruct): string | undefined {
+  if (TerraformResource.isTerraformResource(node)) return `${node.terraformResourceType}.${node.friendlyUniqueId}`;
+  if (TerraformDataSource.isTerraformDataSource(node)) return `data.${node.terraformResourceType}.${node.friendlyUniqueId}`;
+  return undefined;
+}
+
 function duplicateAddresses(stack: TerraformStack): string[] {
   const seen = new Map<string, IConstruct>();
   const problems: string[] = [];
   for (const node of stack.node.findAll()) {
-    const address =
-      TerraformResource.isTerraformResource(node)
-        ? `${node.terraformResourceType}.${node.friendlyUniqueId}`
-        : TerraformDataSource.isTerraformDataSource(node)
-          ? `data.${node.terraformResourceType}.${node.friendlyUniqueId}`
-          : undefined;
+    const address = terraformAddress(node);
     if (address === undefined) continue;
     const first = seen.get(address);
     if (first) problems.push(`${node.node.path} and ${first.node.path} would both be ${address}: give one of them another name`);

@@ -1,7 +1,7 @@
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { ROOT_PREFIX, type ScanType, WHOLE_REGISTRY_FILTER } from '../aws/ecr';
+import { cacheRepositoriesPattern, type ScanType, WHOLE_REGISTRY_FILTER } from '../aws/ecr';
 
 export type ScanFrequency = 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN';
 
@@ -51,7 +51,7 @@ export class CacheScanning extends Construct {
   }
 
   private rules() {
-    const filters = this.onlyPrefixes?.map((prefix) => (prefix === ROOT_PREFIX ? WHOLE_REGISTRY_FILTER : `${prefix}/*`)) ?? [WHOLE_REGISTRY_FILTER];
+    const filters = this.onlyPrefixes?.map(cacheRepositoriesPattern) ?? [WHOLE_REGISTRY_FILTER];
     return [{ scanFrequency: this.frequency, repositoryFilter: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })) }];
   }
 }

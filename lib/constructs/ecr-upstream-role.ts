@@ -3,7 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { roleNameProblem } from '../aws/names';
-import { isToken } from './tokens';
+import { checkLiteral, isToken } from './tokens';
 import { cacheRepositoriesArn, parsePrivateRegistryHost, ROOT_PREFIX } from '../aws/ecr';
 import { policyDocument, REGISTRY_LOGIN_STATEMENT, serviceTrustPolicy } from '../aws/iam';
 import { ECR_CACHE_WRITE_ACTIONS, ECR_UPSTREAM_READ_ACTIONS } from '../aws/perms';
@@ -42,8 +42,7 @@ export class EcrUpstreamRole extends Construct {
     }
     const upstream = parsePrivateRegistryHost(props.upstreamRegistry);
     if (!upstream) throw new Error(`EcrUpstreamRole: "${props.upstreamRegistry}" is not a private ECR registry host`);
-    const nameProblem = isToken(props.roleName) ? undefined : roleNameProblem(props.roleName);
-    if (nameProblem) throw new Error(`EcrUpstreamRole: ${nameProblem}`);
+    checkLiteral('EcrUpstreamRole', props.roleName, roleNameProblem);
 
     this.role = new IamRole(this, 'role', {
       name: props.roleName,

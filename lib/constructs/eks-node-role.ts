@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { roleNameProblem } from '../aws/names';
 import { partitionOf } from '../aws/regions';
-import { isToken } from './tokens';
+import { checkLiteral } from './tokens';
 import { awsManagedPolicyArn, serviceTrustPolicy } from '../aws/iam';
 import { EKS_NODE_MANAGED_POLICIES } from '../aws/perms';
 
@@ -32,8 +32,7 @@ export class EksNodeRole extends Construct {
   constructor(scope: Construct, id: string, props: EksNodeRoleProps) {
     super(scope, id);
     const addressName = props.addressName ?? 'node';
-    const nameProblem = isToken(props.roleName) ? undefined : roleNameProblem(props.roleName);
-    if (nameProblem) throw new Error(`EksNodeRole: ${nameProblem}`);
+    checkLiteral('EksNodeRole', props.roleName, roleNameProblem);
     this.role = new IamRole(this, 'node-role', {
       name: props.roleName,
       description: 'EKS worker nodes that pull through the ECR pull-through cache',

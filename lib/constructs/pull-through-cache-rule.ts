@@ -4,15 +4,25 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { roleNameProblem } from '../aws/names';
-import { isToken } from './tokens';
+import { checkLiteral, isToken } from './tokens';
 import { UpstreamCredentialSecret } from './credential-secret';
-import { CREDENTIAL_SECRET_NAME_PREFIX, ROOT_PREFIX, cacheRegistryUri } from '../aws/ecr';
+import { ROOT_PREFIX, cacheRegistryUri } from '../aws/ecr';
 import { EcrUpstreamRole } from './ecr-upstream-role';
 import { PropagationWait } from './propagation-wait';
 import { CacheRepositoryTemplate } from './cache-repository-template';
-import { isCrossAccountEcr, type RuleOptions, ruleProblems, type RuleSettings, secretValueVariableName, upstreamRoleName } from '../checks/rule';
+import {
+  createsCredentialSecret,
+  createsUpstreamRole,
+  credentialSecretName,
+  isCrossAccountEcr,
+  type RuleOptions,
+  ruleProblems,
+  type RuleSettings,
+  secretValueVariableName,
+  upstreamRoleName,
+} from '../checks/rule';
 import { type CacheRegistry } from '../checks/common';
-import { isUpstreamName, upstream, upstreamRegistryUrl } from '../aws/upstreams';
+import { upstream, upstreamRegistryUrl } from '../aws/upstreams';
 
 /** What `PullThroughCache.addRule(prefix, options)` takes: a rule in the environment file's words. */
 export interface PullThroughCacheRuleOptions extends RuleOptions {}
@@ -87,9 +97,8 @@ export class PullThroughCacheRule extends Construct {
     if (crossAccount === undefined && props.roleArn === undefined) {
       throw new Error(`rule ${props.prefix}: registry or account is a token, so whether the upstream is another account's is not known: give roleArn`);
     }
-    ignoredProps(props, { createsSecret: createsCredentialSecret(props), createsRole: crossAccount === true && props.roleArn === undefined });
-    const roleNameIssue = props.upstreamRoleName === undefined || isToken(props.upstreamRoleName) ? undefined : roleNameProblem(props.upstreamRoleName);
-    if (roleNameIssue) throw new Error(`rule ${props.prefix}: upstreamRoleName: ${roleNameIssue}`);
+    ignoredProps(props, { createsSecret: createsCredentialSecret(props), createsRole: createsUpstreamRole(props, props, isToken) });
+    checkLiteral(`rule ${props.prefix}: upstreamRoleName`, props.upstreamRoleName, roleNameProblem);
     this.prefix = props.prefix;
     const { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories } = props;
     this.settings = { prefix, upstream: upstreamName, registry, upstreamPrefix, secretArn, roleArn, secretValueVersion, repositories };
@@ -97,7 +106,7 @@ export class PullThroughCacheRule extends Construct {
     if (spec.auth === 'secret') {
       if (props.secretArn === undefined) {
         this.createdSecret = new UpstreamCredentialSecret(this, 'credentials', {
-          name: props.secretName ?? `${CREDENTIAL_SECRET_NAME_PREFIX}${props.prefix}`,
+          name: props.secretName ?? credentialSecretName(props.prefix),
           upstreamTitle: spec.title,
           recoveryWindowInDays: props.secretRecoveryWindowInDays,
           preventDestroy: props.preventSecretDestroy,
@@ -110,7 +119,7 @@ export class PullThroughCacheRule extends Construct {
     }
 
     let customRoleArn = props.roleArn;
-    if (customRoleArn === undefined && crossAccount) {
+    if (createsUpstreamRole(props, props, isToken)) {
       this.createdRole = new EcrUpstreamRole(this, 'upstream-role', {
         roleName: props.upstreamRoleName ?? upstreamRoleName(props.prefix, props.region),
         account: props.account,
@@ -169,11 +178,6 @@ export class PullThroughCacheRule extends Construct {
         'then apply again: that apply creates the rule. Everything else this apply created is in place.',
     };
   }
-}
-
-/** Whether a rule's construct creates its credential secret: an upstream that needs one, and no `secretArn`. */
-export function createsCredentialSecret(options: Pick<PullThroughCacheRuleOptions, 'upstream' | 'secretArn'>): boolean {
-  return isUpstreamName(options.upstream) && upstream(options.upstream).auth === 'secret' && options.secretArn === undefined;
 }
 
 /** No prop is silently ignored: the ones that shape a secret or a role this rule does not create are refused. */

@@ -12,13 +12,13 @@ import { CONSUMER_REGISTRY_ACTIONS, CONSUMER_REPOSITORY_ACTIONS, NODE_CACHE_ACTI
 import { partitionOf, type RegionOptions, regionProblem } from '../aws/regions';
 import { type CacheConsumers, consumersProblems } from '../checks/consumers';
 import { type RepositoryTemplateSettings, templateNeedsRole } from '../checks/repository-template';
-import type { RuleSettings } from '../checks/rule';
+import { createsCredentialSecret, type RuleSettings } from '../checks/rule';
 import { cacheImageUri } from '../images/cache-uri';
 import { nameElement } from './addresses';
 import { CacheScanning, type CacheScanningProps } from './cache-scanning';
-import { createsCredentialSecret, PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
+import { PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
 import { RepositoryTemplateRole } from './repository-template-role';
-import { isToken } from './tokens';
+import { checkLiteral, isToken } from './tokens';
 
 /** The registry a cache is in. */
 export interface CacheRegistryProps extends RegionOptions {
@@ -281,9 +281,7 @@ export class PullThroughCache extends PullThroughCacheBase {
 
   private templateRoleFor(prefix: string, kmsKey: string | undefined): RepositoryTemplateRole {
     if (!this.templateRole) {
-      const templateRoleName = this.props.templateRoleName;
-      const nameProblem = templateRoleName === undefined || isToken(templateRoleName) ? undefined : roleNameProblem(templateRoleName);
-      if (nameProblem) throw new Error(`PullThroughCache templateRoleName: ${nameProblem}`);
+      checkLiteral('PullThroughCache templateRoleName', this.props.templateRoleName, roleNameProblem);
       this.templateRole = new RepositoryTemplateRole(this, 'template-role', {
         roleName: this.props.templateRoleName ?? boundedName([TerraformStack.of(this).node.id, 'repository-template'], IAM_ROLE_NAME_MAX_LENGTH),
         account: this.account,

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { cacheRepositoriesArn } from '../aws/ecr';
 import { roleNameProblem } from '../aws/names';
-import { isToken } from './tokens';
+import { checkLiteral } from './tokens';
 import { type PolicyStatement, policyDocument, serviceTrustPolicy } from '../aws/iam';
 import { TEMPLATE_KMS_ACTIONS, TEMPLATE_REPOSITORY_ACTIONS } from '../aws/perms';
 
@@ -42,8 +42,7 @@ export class RepositoryTemplateRole extends Construct {
 
   constructor(scope: Construct, id: string, props: RepositoryTemplateRoleProps) {
     super(scope, id);
-    const nameProblem = isToken(props.roleName) ? undefined : roleNameProblem(props.roleName);
-    if (nameProblem) throw new Error(`RepositoryTemplateRole: ${nameProblem}`);
+    checkLiteral('RepositoryTemplateRole', props.roleName, roleNameProblem);
     this.props = props;
     this.prefixes = [...(props.prefixes ?? [])];
     this.kmsKeys = [...new Set(props.kmsKeys ?? [])];

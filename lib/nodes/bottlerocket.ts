@@ -6,7 +6,7 @@
  * the upstream as the fallback. The ecr-credential-provider's `image-patterns` replace its defaults, so they are repeated
  * (bottlerocket sources/shared-defaults/kubernetes-aws-credential-provider.toml).
  */
-import { ECR_CREDENTIAL_PROVIDER } from './containerd';
+import { CREDENTIAL_CACHE_DURATION, ECR_CREDENTIAL_PROVIDER } from './containerd';
 import type { HostMirror } from './mirrors';
 
 export const BOTTLEROCKET_ECR_IMAGE_PATTERNS = [
@@ -31,7 +31,7 @@ export function bottlerocketSettings(mirrors: readonly HostMirror[], cacheRegion
     ]),
     `[${provider}]`,
     'enabled = true',
-    'cache-duration = "12h"',
+    `cache-duration = ${JSON.stringify(CREDENTIAL_CACHE_DURATION)}`,
     `image-patterns = ${list([...BOTTLEROCKET_ECR_IMAGE_PATTERNS, ...mirrors.map((mirror) => mirror.host)])}`,
     '',
     // The provider answers a host that is not ECR's with a token for the region of its AWS configuration.

@@ -69,6 +69,9 @@ export const ECR_MATCH_IMAGES = [
   'public.ecr.aws',
 ] as const;
 
+/** How long the kubelet keeps a token the provider gave: ECR's authorization tokens last 12 hours. */
+export const CREDENTIAL_CACHE_DURATION = '12h';
+
 /** The provider's name: the executable in the kubelet's --image-credential-provider-bin-dir. */
 export const ECR_CREDENTIAL_PROVIDER = 'ecr-credential-provider';
 
@@ -86,10 +89,15 @@ export function credentialProviderConfig(mirrors: readonly HostMirror[], cacheRe
       {
         name: ECR_CREDENTIAL_PROVIDER,
         apiVersion: 'credentialprovider.kubelet.k8s.io/v1',
-        defaultCacheDuration: '12h',
+        defaultCacheDuration: CREDENTIAL_CACHE_DURATION,
         matchImages: [...ECR_MATCH_IMAGES, ...mirrors.map((mirror) => mirror.host)],
         env: [{ name: 'AWS_REGION', value: cacheRegion }],
       },
     ],
   };
+}
+
+/** The credential provider config as the file the kubelet reads. */
+export function credentialProviderJson(mirrors: readonly HostMirror[], cacheRegion: string): string {
+  return `${JSON.stringify(credentialProviderConfig(mirrors, cacheRegion), null, 2)}\n`;
 }

@@ -6,13 +6,8 @@
 import { privateRegistryHost, ROOT_PREFIX } from '../aws/ecr';
 import { type UpstreamName, upstream, upstreamRegistryUrl } from '../aws/upstreams';
 import type { RuleSettings } from '../checks/rule';
+import type { CacheEnvironment } from '../images/cache-uri';
 
-/** The cache the nodes pull through: its registry and rules. */
-export interface MirroredCache {
-  readonly account: string;
-  readonly region: string;
-  readonly rules: readonly RuleSettings[];
-}
 
 /** One upstream host sent to the cache. */
 export interface HostMirror {
@@ -39,12 +34,13 @@ export interface NodeMirrors {
   readonly leftOut: readonly UnmirroredRule[];
 }
 
-/** The host image references name a rule's upstream by. */
+/** The host image references name a rule's upstream by: the first alias, else the registry's own host. */
 function imageHost(rule: RuleSettings): string {
-  return upstream(rule.upstream).imageHost ?? upstreamRegistryUrl(rule.upstream, rule.registry);
+  return upstream(rule.upstream).aliases?.[0] ?? upstreamRegistryUrl(rule.upstream, rule.registry);
 }
 
-export function nodeMirrors(cache: MirroredCache): NodeMirrors {
+/** Which of the rules of the cache the nodes pull through can be host mirrors, and why the others cannot. */
+export function nodeMirrors(cache: CacheEnvironment): NodeMirrors {
   const registry = privateRegistryHost(cache.account, cache.region);
   const ownReason = (rule: RuleSettings) =>
     upstream(rule.upstream).noNodeMirror ?? (rule.prefix === ROOT_PREFIX ? 'a ROOT rule has no prefix for a mirror path to name: reference the cache URI instead' : undefined);

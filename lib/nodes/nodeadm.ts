@@ -12,7 +12,7 @@
  * not merged).
  */
 import { stringify } from 'yaml';
-import { CONTAINERD_CERTS_D, credentialProviderConfig, hostsToml, type HostsTomlOptions } from './containerd';
+import { CONTAINERD_CERTS_D, credentialProviderJson, hostsToml, type HostsTomlOptions } from './containerd';
 import type { HostMirror } from './mirrors';
 
 /** The mirrors' credential provider config on an AL2023 node, beside nodeadm's own config.json. */
@@ -30,7 +30,7 @@ export interface NodeFile {
 export function nodeFiles(mirrors: readonly HostMirror[], cacheRegion: string, options: HostsTomlOptions = {}): NodeFile[] {
   return [
     ...mirrors.map((mirror) => ({ path: `${CONTAINERD_CERTS_D}/${mirror.host}/hosts.toml`, content: hostsToml(mirror, options) })),
-    { path: NODEADM_CREDENTIAL_PROVIDER_CONFIG, content: `${JSON.stringify(credentialProviderConfig(mirrors, cacheRegion), null, 2)}\n` },
+    { path: NODEADM_CREDENTIAL_PROVIDER_CONFIG, content: credentialProviderJson(mirrors, cacheRegion) },
   ];
 }
 

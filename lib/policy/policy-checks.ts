@@ -170,21 +170,20 @@ export class PolicyChecks implements IAspect {
     if (!TerraformStack.isStack(node) || PolicyChecks.found.has(node)) return;
     const findings = policyFindings(node);
     PolicyChecks.found.set(node, findings);
-    const reasons = new Map<TerraformResource, Map<string, string[]>>();
+    const reasons = new Map<TerraformResource, Map<PolicyRule, string[]>>();
     for (const finding of findings) {
       const { resource } = finding;
       if (finding.acknowledged === undefined) {
         resource.node.addValidation({ validate: () => [formatFinding(finding)] });
         continue;
       }
-      const byRule = reasons.get(resource) ?? new Map<string, string[]>();
-      byRule.set(finding.rule.id, [...(byRule.get(finding.rule.id) ?? []), finding.acknowledged]);
+      const byRule = reasons.get(resource) ?? new Map<PolicyRule, string[]>();
+      byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding.acknowledged]);
       reasons.set(resource, byRule);
     }
     for (const [resource, byRule] of reasons) {
-      for (const [ruleId, accepted] of byRule) {
-        const rule = POLICY_RULES.find((candidate) => candidate.id === ruleId)!;
-        resource.addOverride(`//.acknowledged_findings.${ruleId}`, `${rule.title} (${rule.mirrors}): ${accepted.join('; ')}`);
+      for (const [rule, accepted] of byRule) {
+        resource.addOverride(`//.acknowledged_findings.${rule.id}`, `${rule.title} (${rule.mirrors}): ${accepted.join('; ')}`);
       }
     }
   }
