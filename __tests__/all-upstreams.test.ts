@@ -20,7 +20,8 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
   });
 
   it.each([
-    ['ROOT', 'public.ecr.aws'],
+    ['ROOT', '333333333333.dkr.ecr.us-west-2.amazonaws.com'],
+    ['ecr-public', 'public.ecr.aws'],
     ['docker-hub', 'registry-1.docker.io'],
     ['github', 'ghcr.io'],
     ['gitlab', 'registry.gitlab.com'],
@@ -54,7 +55,8 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
       resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).map((rule) => [rule.ecr_repository_prefix, rule.upstream_repository_prefix]),
     );
     expect(prefixes).toEqual({
-      ROOT: undefined,
+      ROOT: 'ROOT',
+      'ecr-public': undefined,
       'docker-hub': undefined,
       github: undefined,
       gitlab: undefined,

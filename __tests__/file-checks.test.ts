@@ -61,12 +61,24 @@ describe('the checks of one environment file, each alone', () => {
 
   it("ruleOverlaps: a ROOT rule widens the node policy, and a hub's registry policy with it", () => {
     const root = 'account: "123456789012"\nregion: eu-west-2\nrules:\n  ROOT: { upstream: quay }\n';
+    const notDocumented =
+      'rules.ROOT: AWS documents the ROOT prefix for ECR-to-ECR rules only (ECR user guide, "Customizing repository prefixes for ECR to ECR pull through cache"), ' +
+      'not for quay: ECR may refuse it. Give the rule a prefix of its own (for example quay)';
     expect(reportedBy(ruleOverlaps, root).warnings).toEqual([
+      notDocumented,
       'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository',
     ]);
     expect(reportedBy(ruleOverlaps, `${root}consumers: { accounts: ["333333333333"] }\n`).warnings).toEqual([
+      notDocumented,
       'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository, ' +
         'and the registry policy lets every consumer account do the same',
+    ]);
+  });
+
+  it('ruleOverlaps: an ECR-to-ECR ROOT rule, the one AWS documents, is only warned about its reach', () => {
+    const root = 'account: "123456789012"\nregion: eu-west-2\nrules:\n  ROOT: { upstream: ecr, registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com }\n';
+    expect(reportedBy(ruleOverlaps, root).warnings).toEqual([
+      'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository',
     ]);
   });
 

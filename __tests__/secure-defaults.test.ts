@@ -50,7 +50,7 @@ describe('repository creation templates', () => {
 
   it('take the environment settings, and a rule its own over them', () => {
     const templates = templatesByPrefix(synthEnvironment(allUpstreams));
-    expect(templates.size).toBe(10);
+    expect(templates.size).toBe(11);
     expect(lifecycle(templates.get('quay')!).rules[1].selection.countNumber).toBe(200);
     expect(templates.get('azure')!.resource_tags).toEqual({ owner: 'payments' });
   });

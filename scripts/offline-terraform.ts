@@ -49,16 +49,20 @@ export interface OfflineWorkspace {
   readonly env: NodeJS.ProcessEnv;
 }
 
+/** Where the provider's calls go: a loopback AWS (scripts/loopback-aws) and the access key of the account to act in. */
+export interface LoopbackTarget {
+  /** The provider's `endpoints` block: service name to URL. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
 /**
- * Copies a synthesized stack folder into `dir` with the offline overrides. `endpoints` sends the provider's calls of
- * those services (`ecr`, `secretsmanager`, ...) to a server of the caller's, for tests that apply against a fake.
+ * Copies a synthesized stack folder into `dir` with the offline overrides. Without `loopback`, the provider never
+ * calls AWS (fake credentials, no account lookup) and can only plan. With it, every call goes to the loopback AWS as
+ * the account its key stands for, which the provider looks up (STS GetCallerIdentity), so the stack's
+ * `allowed_account_ids` is enforced as against AWS.
  */
-export function prepareOfflineWorkspace(
-  stackDir: string,
-  workspaceDir: string,
-  mirror: ProviderMirror,
-  endpoints: Readonly<Record<string, string>> = {},
-): OfflineWorkspace {
+export function prepareOfflineWorkspace(stackDir: string, workspaceDir: string, mirror: ProviderMirror, loopback?: LoopbackTarget): OfflineWorkspace {
   // Terraform runs inside the folder: every path it is given must be absolute.
   const dir = resolve(workspaceDir);
   mkdirSync(dir, { recursive: true });
@@ -74,15 +78,21 @@ export function prepareOfflineWorkspace(
           backend: { local: { path: 'terraform.tfstate' } },
         },
         provider: {
-          aws: {
-            access_key: 'offline-plan',
-            secret_key: 'offline-plan',
-            skip_credentials_validation: true,
-            skip_requesting_account_id: true,
-            skip_metadata_api_check: true,
-            allowed_account_ids: null,
-            ...(Object.keys(endpoints).length > 0 ? { endpoints: [endpoints] } : {}),
-          },
+          aws: loopback
+            ? {
+                access_key: loopback.credentials.accessKeyId,
+                secret_key: loopback.credentials.secretAccessKey,
+                skip_metadata_api_check: true,
+                endpoints: [loopback.endpoints],
+              }
+            : {
+                access_key: 'offline-plan',
+                secret_key: 'offline-plan',
+                skip_credentials_validation: true,
+                skip_requesting_account_id: true,
+                skip_metadata_api_check: true,
+                allowed_account_ids: null,
+              },
         },
       },
       null,
