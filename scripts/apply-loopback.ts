@@ -43,8 +43,7 @@ export interface LoopbackRun {
 
 const oneLine = (result: TerraformResult) =>
   (result.stderr || result.stdout)
-    .replace(/\u001b\[[0-9;]*m/g, '')
-    .split('\n')
+        .split('\n')
     .map((line) => line.replace(/^[\s│╷╵]+/, '').trim())
     .filter((line) => line !== '')
     .join(' ');
@@ -63,7 +62,7 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
     const started = performance.now();
     let outcome: string;
     let value: T | undefined;
-    let failed = false;
+    let failed: boolean;
     try {
       ({ outcome, value, failed = false } = await run());
     } catch (error) {
@@ -78,9 +77,9 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
   };
 
   try {
-    const synthesized = await step('(all)', 'synth', async () => {
+    const synthesized = await step('(all)', 'synth', () => {
       const result = synthesize({ environments: environmentsFolder, outdir: join(work, 'out') });
-      return { outcome: `${result.environments.length} environment(s) from ${displayPath(environmentsDirectory(environmentsFolder))}`, value: result };
+      return Promise.resolve({ outcome: `${result.environments.length} environment(s) from ${displayPath(environmentsDirectory(environmentsFolder))}`, value: result });
     });
     if (!synthesized) return { lines, failures, created, aws };
     const selected = chosen(synthesized.environments, names);
@@ -145,10 +144,10 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
         const destroyed = /Resources: (\d+) destroyed/.exec(result.stdout)?.[1];
         return result.status === 0 ? { outcome: `${outcome}${destroyed ?? 0} resources destroyed` } : { outcome: `${outcome}${oneLine(result)}`, failed: true };
       });
-      await step(environment.stackName, 'left behind', async () => {
+      await step(environment.stackName, 'left behind', () => {
         const { expected, unexpected } = leftBehind(aws, environment);
-        if (unexpected.length > 0) return { outcome: `not destroyed: ${unexpected.join('; ')}`, failed: true };
-        return { outcome: expected.length > 0 ? expected.join('; ') : 'nothing' };
+        if (unexpected.length > 0) return Promise.resolve({ outcome: `not destroyed: ${unexpected.join('; ')}`, failed: true });
+        return Promise.resolve({ outcome: expected.length > 0 ? expected.join('; ') : 'nothing' });
       });
     }
     if (aws.unknownCalls.length > 0) failures.push(`the loopback AWS was asked for what it does not implement: ${[...new Set(aws.unknownCalls)].join(', ')}`);
@@ -178,7 +177,7 @@ function addedCount(result: TerraformResult): number {
 }
 
 function changedAddresses(planOutput: string): string[] {
-  return [...planOutput.matchAll(/^\s*# (\S+) (?:will|must)/gm)].map((match) => match[1]!);
+  return [...planOutput.matchAll(/^\s*# (\S+) (?:will|must)/gm)].map((match) => match[1]);
 }
 
 function protectedAddresses(stack: StackJson): string[] {

@@ -5,7 +5,7 @@
  * user guide's "Sync an upstream registry with an Amazon ECR private registry"), written here independently of the
  * project's catalogue on purpose: the loopback AWS is the oracle the catalogue is tested against.
  */
-import { AwsError, checkString, epochSeconds, required } from './protocol';
+import { AwsError, checkString, epochSeconds, required, text } from './protocol';
 import type { LoopbackState, RegionState } from './state';
 
 export const ECR_TARGET = 'AmazonEC2ContainerRegistry_V20150921.';
@@ -51,7 +51,7 @@ function checkRegistryId(state: RegionState, body: Record<string, unknown>): voi
   if (body.registryId === undefined) return;
   checkString(body.registryId, 'registryId', { pattern: REGISTRY_ID_PATTERN });
   // The loopback AWS keeps one registry per account and region: another account's is not the caller's to change.
-  if (body.registryId !== state.account) throw new AwsError('AccessDeniedException', `User is not authorized to act on registry ${String(body.registryId)} (the loopback AWS grants no cross-account registry access).`);
+  if (body.registryId !== state.account) throw new AwsError('AccessDeniedException', `User is not authorized to act on registry ${text(body.registryId)} (the loopback AWS grants no cross-account registry access).`);
 }
 
 export type EcrHandlers = Record<string, (body: Record<string, unknown>, state: RegionState) => unknown>;
@@ -85,23 +85,23 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
 
   /** API reference, CreateRepositoryCreationTemplate: the members and their constraints. */
   function templateSettings(state: RegionState, body: Record<string, unknown>, existing?: Record<string, unknown>): Record<string, unknown> {
-    const appliedFor = (body.appliedFor ?? existing?.appliedFor) as unknown;
+    const appliedFor = (body.appliedFor ?? existing?.appliedFor);
     if (!Array.isArray(appliedFor) || appliedFor.length === 0) required(undefined, 'appliedFor');
     for (const value of appliedFor as unknown[]) {
-      if (value !== 'REPLICATION' && value !== 'PULL_THROUGH_CACHE' && value !== 'CREATE_ON_PUSH') throw new AwsError('InvalidParameterException', `Invalid appliedFor value '${String(value)}': REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH.`);
+      if (value !== 'REPLICATION' && value !== 'PULL_THROUGH_CACHE' && value !== 'CREATE_ON_PUSH') throw new AwsError('InvalidParameterException', `Invalid appliedFor value '${text(value)}': REPLICATION, PULL_THROUGH_CACHE or CREATE_ON_PUSH.`);
     }
     const settings: Record<string, unknown> = { ...existing, appliedFor };
     for (const member of ['description', 'imageTagMutability', 'repositoryPolicy', 'lifecyclePolicy', 'customRoleArn', 'resourceTags', 'encryptionConfiguration'] as const) {
       if (body[member] !== undefined) settings[member] = body[member];
     }
     if (settings.description !== undefined) checkString(settings.description, 'description', { max: 256 });
-    if (settings.imageTagMutability !== undefined && !['MUTABLE', 'IMMUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'].includes(String(settings.imageTagMutability))) {
-      throw new AwsError('InvalidParameterException', `Invalid imageTagMutability '${String(settings.imageTagMutability)}'.`);
+    if (settings.imageTagMutability !== undefined && !['MUTABLE', 'IMMUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'].includes(text(settings.imageTagMutability))) {
+      throw new AwsError('InvalidParameterException', `Invalid imageTagMutability '${text(settings.imageTagMutability)}'.`);
     }
     for (const member of ['repositoryPolicy', 'lifecyclePolicy'] as const) {
       if (settings[member] === undefined || settings[member] === '') continue;
       try {
-        JSON.parse(String(settings[member]));
+        JSON.parse(text(settings[member]));
       } catch {
         throw new AwsError(member === 'repositoryPolicy' ? 'InvalidParameterException' : 'InvalidParameterException', `Invalid parameter at '${member}': the ${member} is not valid JSON.`);
       }
@@ -109,7 +109,7 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
     if (settings.customRoleArn !== undefined && settings.customRoleArn !== '') checkRole(state, settings.customRoleArn, 'customRoleArn');
     const encryption = settings.encryptionConfiguration as { encryptionType?: string; kmsKey?: string } | undefined;
     if (encryption) {
-      if (!['AES256', 'KMS', 'KMS_DSSE'].includes(String(encryption.encryptionType))) throw new AwsError('InvalidParameterException', `Invalid encryptionType '${String(encryption.encryptionType)}'.`);
+      if (!['AES256', 'KMS', 'KMS_DSSE'].includes(text(encryption.encryptionType))) throw new AwsError('InvalidParameterException', `Invalid encryptionType '${text(encryption.encryptionType)}'.`);
       if (encryption.encryptionType === 'AES256' && encryption.kmsKey) throw new AwsError('InvalidParameterException', 'A KMS key may only be given with the KMS encryption type.');
     }
     const tags = (settings.resourceTags as { Key?: string; Value?: string }[] | undefined) ?? [];
@@ -125,7 +125,7 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
       const url = checkString(required(body.upstreamRegistryUrl, 'upstreamRegistryUrl'), 'upstreamRegistryUrl', { min: 1 });
       const upstream = upstreamOf(url);
       if (body.upstreamRegistry !== undefined && body.upstreamRegistry !== upstream.kind) {
-        throw new AwsError('InvalidParameterException', `The upstreamRegistry '${String(body.upstreamRegistry)}' does not match the upstream registry URL '${url}'.`);
+        throw new AwsError('InvalidParameterException', `The upstreamRegistry '${text(body.upstreamRegistry)}' does not match the upstream registry URL '${url}'.`);
       }
       // User guide, "Customizing repository prefixes for ECR to ECR pull through cache": ROOT is documented for
       // ECR-to-ECR rules only; the loopback AWS refuses what no source says AWS accepts.
@@ -195,7 +195,7 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
       if (!rule) throw ruleNotFound(state, prefix);
       if (body.credentialArn !== undefined) {
         checkString(body.credentialArn, 'credentialArn', { max: 612, pattern: CREDENTIAL_ARN_PATTERN });
-        checkCredential(state, String(body.credentialArn));
+        checkCredential(state, text(body.credentialArn));
         rule.credentialArn = body.credentialArn;
       }
       if (body.customRoleArn !== undefined) rule.customRoleArn = checkRole(state, body.customRoleArn, 'customRoleArn');
@@ -282,18 +282,18 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
      */
     PutRegistryScanningConfiguration(body, state) {
       const scanType = body.scanType ?? 'BASIC';
-      if (scanType !== 'BASIC' && scanType !== 'ENHANCED') throw new AwsError('InvalidParameterException', `Invalid scanType '${String(scanType)}'.`);
+      if (scanType !== 'BASIC' && scanType !== 'ENHANCED') throw new AwsError('InvalidParameterException', `Invalid scanType '${text(scanType)}'.`);
       const rules = (body.rules as { scanFrequency?: string; repositoryFilters?: { filter?: string; filterType?: string }[] }[] | undefined) ?? [];
       if (rules.length > 2) throw new AwsError('InvalidParameterException', 'At most 2 scanning rules.');
       for (const rule of rules) {
         const allowed = scanType === 'BASIC' ? ['SCAN_ON_PUSH', 'MANUAL'] : ['SCAN_ON_PUSH', 'CONTINUOUS_SCAN'];
-        if (!allowed.includes(String(rule.scanFrequency))) throw new AwsError('ValidationException', `Scan frequency ${String(rule.scanFrequency)} is not valid for scan type ${String(scanType)}.`);
+        if (!allowed.includes(text(rule.scanFrequency))) throw new AwsError('ValidationException', `Scan frequency ${text(rule.scanFrequency)} is not valid for scan type ${text(scanType)}.`);
         for (const filter of rule.repositoryFilters ?? []) {
           checkString(filter.filter, 'repositoryFilters.filter', { min: 1, max: 256, pattern: /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/ }, 'ValidationException');
-          if (filter.filterType !== 'WILDCARD') throw new AwsError('ValidationException', `Invalid filterType '${String(filter.filterType)}'.`);
+          if (filter.filterType !== 'WILDCARD') throw new AwsError('ValidationException', `Invalid filterType '${text(filter.filterType)}'.`);
         }
       }
-      state.scanning = { scanType: String(scanType), rules };
+      state.scanning = { scanType: text(scanType), rules };
       return { registryScanningConfiguration: state.scanning };
     },
     GetRegistryScanningConfiguration(_body, state) {

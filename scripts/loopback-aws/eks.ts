@@ -3,7 +3,7 @@
  * DescribeAccessEntry, DeleteAccessEntry and the tag actions. Clusters are not created here: a test or
  * `apply:loopback` says which exist, as a team's account already has its cluster.
  */
-import { AwsError, epochSeconds, randomId } from './protocol';
+import { AwsError, epochSeconds, randomId, text } from './protocol';
 import type { AccessEntry, LoopbackState, RegionState } from './state';
 
 /** EKS API reference, CreateAccessEntry `type`. */
@@ -31,17 +31,17 @@ export function eksHandler(loopback: LoopbackState): (request: RestRequest, stat
   return (request, state) => {
     const entriesPath = /^\/clusters\/([^/]+)\/access-entries(?:\/([^/]+))?$/.exec(request.path);
     if (entriesPath) {
-      const entries = cluster(state, decodeURIComponent(entriesPath[1]!));
-      const clusterName = decodeURIComponent(entriesPath[1]!);
+      const entries = cluster(state, decodeURIComponent(entriesPath[1]));
+      const clusterName = decodeURIComponent(entriesPath[1]);
       const principal = entriesPath[2] === undefined ? undefined : decodeURIComponent(entriesPath[2]);
       if (request.method === 'POST' && principal === undefined) {
         const body = request.body;
-        const principalArn = String(body.principalArn ?? '');
-        const type = String(body.type ?? 'STANDARD');
+        const principalArn = text(body.principalArn ?? '');
+        const type = text(body.type ?? 'STANDARD');
         if (!ACCESS_ENTRY_TYPES.includes(type)) throw new AwsError('InvalidParameterException', `The type ${type} is not valid.`);
         const role = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(principalArn);
         // EKS checks that the principal exists (API reference, CreateAccessEntry: "The IAM principal ... must exist").
-        if (!role || !loopback.iam(role[1]!).roleByArn(principalArn)) throw new AwsError('InvalidParameterException', `The specified principalArn is invalid: invalid principal ${principalArn}`);
+        if (!role || !loopback.iam(role[1]).roleByArn(principalArn)) throw new AwsError('InvalidParameterException', `The specified principalArn is invalid: invalid principal ${principalArn}`);
         // EKS user guide, access entries: EC2_LINUX entries take no Kubernetes groups or username; EKS sets them.
         if (type !== 'STANDARD' && ((body.kubernetesGroups as unknown[] | undefined)?.length || body.username)) {
           throw new AwsError('InvalidParameterException', `Kubernetes groups and a username cannot be set for an access entry of type ${type}.`);
@@ -52,7 +52,7 @@ export function eksHandler(loopback: LoopbackState): (request: RestRequest, stat
           clusterName,
           principalArn,
           type,
-          username: type === 'STANDARD' ? String(body.username ?? principalArn) : 'system:node:{{EC2PrivateDNSName}}',
+          username: type === 'STANDARD' ? text(body.username ?? principalArn) : 'system:node:{{EC2PrivateDNSName}}',
           kubernetesGroups: type === 'STANDARD' ? ((body.kubernetesGroups as string[] | undefined) ?? []) : ['system:nodes'],
           accessEntryArn: `arn:aws:eks:${state.region}:${state.account}:access-entry/${clusterName}/role/${role[1]}/${role[2]}/${randomId(8).toLowerCase()}`,
           createdAt: now,
@@ -75,7 +75,7 @@ export function eksHandler(loopback: LoopbackState): (request: RestRequest, stat
     }
     const tagsPath = /^\/tags\/(.+)$/.exec(request.path);
     if (tagsPath) {
-      const entry = byArn(state, decodeURIComponent(tagsPath[1]!));
+      const entry = byArn(state, decodeURIComponent(tagsPath[1]));
       if (request.method === 'GET') return { action: 'ListTagsForResource', result: { tags: entry.tags } };
       if (request.method === 'POST') {
         entry.tags = { ...entry.tags, ...(request.body.tags as Record<string, string>) };

@@ -4,7 +4,7 @@
  * returns policy documents URL-encoded (API reference, GetRolePolicy and GetPolicyVersion: "The policy document
  * returned in this structure is URL-encoded compliant with RFC 3986").
  */
-import { AwsError, checkString, randomId, required } from './protocol';
+import { AwsError, checkString, randomId, required, text } from './protocol';
 import type { IamState, LoopbackState, ManagedPolicy, Role } from './state';
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -43,7 +43,7 @@ function checkPolicy(document: string, kind: 'trust' | 'identity'): void {
     const actions = statement.Action ?? statement.NotAction;
     if (actions === undefined) throw malformed('Syntax errors in policy: a statement has no Action.');
     for (const action of [actions].flat()) {
-      if (typeof action !== 'string' || (action !== '*' && !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(action))) throw malformed(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (${String(action)})`);
+      if (typeof action !== 'string' || (action !== '*' && !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(action))) throw malformed(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (${text(action)})`);
     }
     if (kind === 'trust' && statement.Principal === undefined && statement.NotPrincipal === undefined) throw malformed('Has prohibited field Resource or is missing Principal in a trust policy.');
     if (kind === 'identity' && (statement.Principal !== undefined || statement.NotPrincipal !== undefined)) throw malformed('Policy document should not specify a principal.');
@@ -189,14 +189,14 @@ export function iamHandlers(loopback: LoopbackState): Record<string, (body: Reco
     },
     GetRolePolicy(body, iam) {
       const found = role(iam, body);
-      const name = String(required(body.PolicyName, 'PolicyName', 'ValidationError'));
+      const name = text(required(body.PolicyName, 'PolicyName', 'ValidationError'));
       const document = found.inlinePolicies.get(name);
       if (document === undefined) throw new AwsError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
       return { RoleName: found.RoleName, PolicyName: name, PolicyDocument: encode(document) };
     },
     DeleteRolePolicy(body, iam) {
       const found = role(iam, body);
-      const name = String(required(body.PolicyName, 'PolicyName', 'ValidationError'));
+      const name = text(required(body.PolicyName, 'PolicyName', 'ValidationError'));
       if (!found.inlinePolicies.delete(name)) throw new AwsError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
       return {};
     },
@@ -227,7 +227,7 @@ export function iamHandlers(loopback: LoopbackState): Record<string, (body: Reco
     GetPolicyVersion(body, iam) {
       const found = policy(iam, body.PolicyArn);
       const version = found.versions.find((candidate) => candidate.VersionId === body.VersionId);
-      if (!version) throw new AwsError('NoSuchEntity', `Policy ${found.Arn} version ${String(body.VersionId)} does not exist or is not attachable.`, 404);
+      if (!version) throw new AwsError('NoSuchEntity', `Policy ${found.Arn} version ${text(body.VersionId)} does not exist or is not attachable.`, 404);
       return { PolicyVersion: versionView(version) };
     },
     ListPolicyVersions: (body, iam) => list('Versions', policy(iam, body.PolicyArn).versions.map(versionView)),
@@ -238,7 +238,7 @@ export function iamHandlers(loopback: LoopbackState): Record<string, (body: Reco
       // IAM quotas: at most 5 versions of a managed policy.
       if (found.versions.length >= 5) throw new AwsError('LimitExceeded', `A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.`, 409);
       const next = Math.max(...found.versions.map((version) => Number(version.VersionId.slice(1)))) + 1;
-      const setAsDefault = String(body.SetAsDefault) === 'true';
+      const setAsDefault = text(body.SetAsDefault) === 'true';
       if (setAsDefault) for (const version of found.versions) version.IsDefaultVersion = false;
       const version = { VersionId: `v${next}`, Document: document, IsDefaultVersion: setAsDefault, CreateDate: now() };
       found.versions.push(version);
@@ -248,8 +248,8 @@ export function iamHandlers(loopback: LoopbackState): Record<string, (body: Reco
     DeletePolicyVersion(body, iam) {
       const found = policy(iam, body.PolicyArn);
       const index = found.versions.findIndex((candidate) => candidate.VersionId === body.VersionId);
-      if (index < 0) throw new AwsError('NoSuchEntity', `Policy version ${String(body.VersionId)} does not exist.`, 404);
-      if (found.versions[index]!.IsDefaultVersion) throw new AwsError('DeleteConflict', 'Cannot delete the default version of a policy.', 409);
+      if (index < 0) throw new AwsError('NoSuchEntity', `Policy version ${text(body.VersionId)} does not exist.`, 404);
+      if (found.versions[index].IsDefaultVersion) throw new AwsError('DeleteConflict', 'Cannot delete the default version of a policy.', 409);
       found.versions.splice(index, 1);
       return {};
     },
@@ -284,7 +284,7 @@ export function iamHandlers(loopback: LoopbackState): Record<string, (body: Reco
     },
     DetachRolePolicy(body, iam) {
       const found = role(iam, body);
-      const arn = String(required(body.PolicyArn, 'PolicyArn', 'ValidationError'));
+      const arn = text(required(body.PolicyArn, 'PolicyArn', 'ValidationError'));
       if (!found.attached.delete(arn)) throw new AwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
       return {};
     },

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { ECR_TARGET, ecrHandlers } from './ecr';
 import { eksHandler } from './eks';
 import { IAM_NAMESPACE, iamHandlers, STS_NAMESPACE, stsHandlers } from './iam';
-import { AwsError, type Caller, callerOf, loopbackCredentials, parseQuery, queryError, queryResponse, requestId } from './protocol';
+import { AwsError, callerOf, loopbackCredentials, parseQuery, queryError, queryResponse, requestId, text, type Caller } from './protocol';
 import { SECRETS_MANAGER_TARGET, secretsManagerHandlers } from './secrets-manager';
 import { LoopbackState, type RegionState } from './state';
 
@@ -39,6 +39,11 @@ export interface RecordedRequest {
 }
 
 export interface LoopbackAwsOptions {
+  /**
+   * The account that access keys other than `loopback-<account>` act in, for a test that uses keys of its own.
+   * @default - such keys are refused, as AWS refuses a key it does not know
+   */
+  readonly defaultAccount?: string;
   /** Answer every request of these services (all when empty) with this error, as an outage or a denied caller would. */
   readonly fault?: { readonly code: string; readonly status?: number; readonly message?: string; readonly services?: readonly string[] };
 }
@@ -59,6 +64,8 @@ export interface LoopbackAws {
   region(account: string, region: string): RegionState;
   /** A role that exists before the stack, as the nodes' roles of a real account do. */
   seedRole(account: string, name: string, trustedService?: string): void;
+  /** A secret that exists before the stack (left by a person, or by an interrupted apply), with no value. */
+  seedSecret(account: string, region: string, name: string): void;
   /** A cluster that exists, for EKS access entries. */
   seedCluster(account: string, region: string, name: string): void;
   /** Gives a secret a current value, as `aws secretsmanager put-secret-value` does. */
@@ -87,7 +94,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
       const raw = Buffer.concat(chunks).toString('utf8');
       const url = new URL(request.url ?? '/', 'http://loopback');
       const target = request.headers['x-amz-target'] as string | undefined;
-      const contentType = String(request.headers['content-type'] ?? '');
+      const contentType = text(request.headers['content-type'] ?? '');
       let caller: Caller | undefined;
       let record: RecordedRequest | undefined;
       const remember = (service: string, action: string, body: Record<string, unknown>) => {
@@ -113,8 +120,8 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           response.end(JSON.stringify(payload));
         };
         try {
-          caller = callerOf(request.headers.authorization);
-          const service = jsonPrefix ? JSON_SERVICES[jsonPrefix]! : 'unknown';
+          caller = callerOf(request.headers.authorization, options.defaultAccount);
+          const service = jsonPrefix ? JSON_SERVICES[jsonPrefix] : 'unknown';
           const action = jsonPrefix ? target.slice(jsonPrefix.length) : target;
           let body: Record<string, unknown>;
           try {
@@ -124,7 +131,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           }
           remember(service, action, body);
           fault(service);
-          const handler = jsonPrefix ? jsonHandlers[service]![action] : undefined;
+          const handler = jsonPrefix ? jsonHandlers[service][action] : undefined;
           if (!handler) throw unknown(target);
           send(200, handler(body, state.region(caller.account, caller.region)));
         } catch (error) {
@@ -142,9 +149,9 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           response.end(xml);
         };
         try {
-          caller = callerOf(request.headers.authorization);
+          caller = callerOf(request.headers.authorization, options.defaultAccount);
           const body = parseQuery(raw);
-          const action = String(body.Action ?? '');
+          const action = text(body.Action ?? '');
           remember(caller.service, action, body);
           fault(caller.service);
           if (caller.service === 'iam' && iam[action]) return send(200, queryResponse(action, IAM_NAMESPACE, iam[action](body, state.iam(caller.account))));
@@ -164,7 +171,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
         response.end(JSON.stringify(payload));
       };
       try {
-        caller = callerOf(request.headers.authorization);
+        caller = callerOf(request.headers.authorization, options.defaultAccount);
         const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
         remember(caller.service, `${request.method} ${url.pathname}`, body);
         fault(caller.service);
@@ -195,13 +202,16 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     region: (account, region) => state.region(account, region),
     seedRole(account, name, trustedService = 'ec2.amazonaws.com') {
       const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: trustedService }, Action: 'sts:AssumeRole' }] });
-      iam.CreateRole!({ RoleName: name, AssumeRolePolicyDocument: trust }, state.iam(account));
+      iam.CreateRole({ RoleName: name, AssumeRolePolicyDocument: trust }, state.iam(account));
+    },
+    seedSecret(account, region, name) {
+      jsonHandlers.secretsmanager.CreateSecret({ Name: name }, state.region(account, region));
     },
     seedCluster(account, region, name) {
       state.region(account, region).clusters.set(name, new Map());
     },
     putSecretValue(account, region, name, value = JSON.stringify({ username: 'loopback-user', accessToken: 'loopback-placeholder' })) {
-      jsonHandlers.secretsmanager!.PutSecretValue!({ SecretId: name, SecretString: value }, state.region(account, region));
+      jsonHandlers.secretsmanager.PutSecretValue({ SecretId: name, SecretString: value }, state.region(account, region));
     },
     close: () =>
       new Promise((resolve) => {

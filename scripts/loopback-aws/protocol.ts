@@ -47,11 +47,11 @@ export interface Caller {
 export const loopbackCredentials = (account: string) => ({ accessKeyId: `loopback-${account}`, secretAccessKey: 'loopback-secret' });
 
 /** The caller named by a SigV4 `Authorization` header (AWS General Reference, "Signature Version 4 request elements"). */
-export function callerOf(authorization: string | undefined): Caller {
+export function callerOf(authorization: string | undefined, defaultAccount?: string): Caller {
   const credential = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? '');
   if (!credential) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
   const [, accessKeyId, region, service] = credential as unknown as [string, string, string, string];
-  const account = /^loopback-(\d{12})$/.exec(accessKeyId)?.[1];
+  const account = /^loopback-(\d{12})$/.exec(accessKeyId)?.[1] ?? defaultAccount;
   if (!account) throw new AwsError('UnrecognizedClientException', `The security token included in the request is invalid (the loopback AWS knows only access keys loopback-<account>, not ${accessKeyId}).`, 403);
   return { account, accessKeyId, region, service };
 }
@@ -63,7 +63,7 @@ export function parseQuery(form: string): Record<string, unknown> {
     const path = key.split('.');
     let node: Record<string, unknown> = root;
     for (let index = 0; index < path.length; index++) {
-      const part = path[index]!;
+      const part = path[index];
       const last = index === path.length - 1;
       // `X.member.N` (and `X.entry.N` of maps) are the N-th element of list X.
       if ((path[index + 1] === 'member' || path[index + 1] === 'entry') && /^\d+$/.test(path[index + 2] ?? '')) {
@@ -84,6 +84,9 @@ export function parseQuery(form: string): Record<string, unknown> {
   return root;
 }
 
+/** A member's value in a message or a stored string: strings as they are, anything else as JSON. */
+export const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined ? 'undefined' : JSON.stringify(value));
+
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A value as Query-protocol XML: lists as `<member>` elements, dates in ISO 8601, undefined left out. */
@@ -96,7 +99,7 @@ export function toXml(name: string, value: unknown): string {
       .map(([key, child]) => toXml(key, child))
       .join('')}</${name}>`;
   }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
+  return `<${name}>${escapeXml(text(value))}</${name}>`;
 }
 
 export const requestId = () => randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');

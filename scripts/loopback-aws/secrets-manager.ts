@@ -3,7 +3,7 @@
  * staging labels, and deletion as AWS does it: DeleteSecret schedules the deletion for a recovery window of 7 to 30
  * days (30 by default) during which the name stays taken (CreateSecret fails) until RestoreSecret or the window's end.
  */
-import { AwsError, checkString, epochSeconds, required } from './protocol';
+import { AwsError, checkString, epochSeconds, required, text } from './protocol';
 import { Secret, type LoopbackState, type RegionState } from './state';
 
 export const SECRETS_MANAGER_TARGET = 'secretsmanager.';
@@ -68,7 +68,7 @@ export function secretsManagerHandlers(loopback: LoopbackState): Record<string, 
       if (typeof body.KmsKeyId === 'string') secret.kmsKeyId = body.KmsKeyId;
       secret.tags = checkTags(body.Tags);
       state.secrets.set(name, secret);
-      const version = body.SecretString !== undefined ? putVersion(secret, String(body.SecretString), body.ClientRequestToken) : undefined;
+      const version = body.SecretString !== undefined ? putVersion(secret, text(body.SecretString), body.ClientRequestToken) : undefined;
       return { ARN: secret.arn, Name: name, ...(version ? { VersionId: version.versionId } : {}) };
     },
     DescribeSecret(body, state) {
@@ -115,7 +115,7 @@ export function secretsManagerHandlers(loopback: LoopbackState): Record<string, 
     PutSecretValue(body, state) {
       const secret = active(state, body.SecretId);
       if (body.SecretString === undefined && body.SecretBinary === undefined) throw new AwsError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
-      const version = putVersion(secret, body.SecretString === undefined ? undefined : String(body.SecretString), body.ClientRequestToken, (body.VersionStages as string[] | undefined) ?? ['AWSCURRENT']);
+      const version = putVersion(secret, body.SecretString === undefined ? undefined : text(body.SecretString), body.ClientRequestToken, (body.VersionStages as string[] | undefined) ?? ['AWSCURRENT']);
       return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: version.stages };
     },
     GetSecretValue(body, state) {
@@ -139,7 +139,7 @@ export function secretsManagerHandlers(loopback: LoopbackState): Record<string, 
       const stage = checkString(required(body.VersionStage, 'VersionStage'), 'VersionStage', { min: 1, max: 256 });
       if (typeof body.RemoveFromVersionId === 'string') {
         const from = secret.versions.find((version) => version.versionId === body.RemoveFromVersionId);
-        if (!from?.stages.includes(stage)) throw new AwsError('InvalidParameterException', `The staging label ${stage} is not attached to version ${String(body.RemoveFromVersionId)}.`);
+        if (!from?.stages.includes(stage)) throw new AwsError('InvalidParameterException', `The staging label ${stage} is not attached to version ${text(body.RemoveFromVersionId)}.`);
         if (stage === 'AWSCURRENT' && typeof body.MoveToVersionId !== 'string') throw new AwsError('InvalidParameterException', 'AWSCURRENT can only be moved to another version, not removed.');
         from.stages = from.stages.filter((label) => label !== stage);
       }
@@ -155,7 +155,7 @@ export function secretsManagerHandlers(loopback: LoopbackState): Record<string, 
       const secret = active(state, body.SecretId);
       if (typeof body.Description === 'string') secret.description = body.Description;
       if (typeof body.KmsKeyId === 'string') secret.kmsKeyId = body.KmsKeyId;
-      const version = body.SecretString !== undefined ? putVersion(secret, String(body.SecretString), body.ClientRequestToken) : undefined;
+      const version = body.SecretString !== undefined ? putVersion(secret, text(body.SecretString), body.ClientRequestToken) : undefined;
       return { ARN: secret.arn, Name: secret.name, ...(version ? { VersionId: version.versionId } : {}) };
     },
     TagResource(body, state) {
