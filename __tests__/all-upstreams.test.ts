@@ -1,4 +1,5 @@
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -33,6 +34,11 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     ['shared', '444444444444.dkr.ecr.eu-west-2.amazonaws.com'],
   ])('has the rule %s -> %s', (prefix, url) => {
     expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: prefix, upstream_registry_url: url });
+  });
+
+  it('gives the node role it creates an EC2_LINUX access entry in the cluster nodes.cluster names, so its nodes can join', () => {
+    expect(synthesized).toHaveResourceWithProperties(EksAccessEntry, { cluster_name: 'platform', principal_arn: '${aws_iam_role.node.arn}', type: 'EC2_LINUX' });
+    expect(Object.keys(stack.resource.aws_eks_access_entry)).toEqual(['node']);
   });
 
   it('creates a credential secret for each upstream that needs one, and only those', () => {

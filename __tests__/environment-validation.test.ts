@@ -10,6 +10,9 @@ import { environmentsFolder } from './support/stacks';
 
 const ACCOUNT = '123456789012';
 
+/** The warnings but the one every file that creates a node role without nodes.cluster gets (tested on its own). */
+const otherThanAccessEntries = <T extends { message: string }>(warnings: readonly T[]) => warnings.filter((warning) => !warning.message.includes('has no EKS access entry'));
+
 function env(rules: string, extra = '', head = `account: "${ACCOUNT}"\nregion: eu-west-2\n`): string {
   return `${head}${extra}rules:\n${rules}`;
 }
@@ -498,12 +501,37 @@ describe('environment files AWS accepts', () => {
     }
   });
 
+  it('warns that a node role the stack creates cannot serve nodes without an access entry, unless nodes.cluster names the cluster', () => {
+    const dir = environmentsFolder({
+      'a.yaml': env(quay),
+      'b.yaml': env(quay, 'nodes: { cluster: platform }\n', `account: "${ACCOUNT}"\nregion: us-east-1\n`),
+      'c.yaml': env(quay, 'nodes: { createRole: false, existingRoles: [eks-node], cluster: platform }\n', `account: "${ACCOUNT}"\nregion: eu-west-1\n`),
+      'd.yaml': env(quay, 'nodes: { cluster: "bad cluster!" }\n', `account: "${ACCOUNT}"\nregion: eu-north-1\n`),
+    });
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+        [
+          'a.yaml',
+          'nodes',
+          'the node role ecr-cache-a-node this stack creates has no EKS access entry, so its nodes cannot join a cluster: set nodes.cluster (the stack then creates an EC2_LINUX entry), or map the role in aws-auth yourself',
+        ],
+      ]);
+      expect(result.problems.map((problem) => [problem.file.split('/').pop(), formatPath(problem.path), problem.message])).toEqual([
+        ['c.yaml', 'nodes.cluster', 'gives the access entry of the role this stack creates, and createRole is false: remove it'],
+        ['d.yaml', 'nodes.cluster', '"bad cluster!" is not an EKS cluster name (1-100 letters, digits, - or _, starting with a letter or digit)'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('warns about a rule nested inside another, whose paths the outer rule loses', () => {
     const dir = environmentsFolder({ 'a.yaml': env('  team: { upstream: docker-hub }\n  team/quay: { upstream: quay }\n') });
     try {
       const result = checkEnvironments(environmentFiles(dir));
       expect(result.problems).toEqual([]);
-      expect(result.warnings.map((warning) => [formatPath(warning.path), warning.message])).toEqual([
+      expect(otherThanAccessEntries(result.warnings).map((warning) => [formatPath(warning.path), warning.message])).toEqual([
         ['rules.team/quay', 'nests inside rule team: ECR serves team/quay/... from this rule, so images of docker-hub whose path starts with quay/ cannot be pulled through team'],
       ]);
     } finally {
@@ -520,7 +548,7 @@ describe('environment files AWS accepts', () => {
     try {
       const result = checkEnvironments(environmentFiles(dir));
       expect(result.problems).toEqual([]);
-      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+      expect(otherThanAccessEntries(result.warnings).map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
         [
           'a.yaml',
           'scanning.scope',
@@ -577,7 +605,7 @@ describe('environment files AWS accepts', () => {
     try {
       const result = checkEnvironments(environmentFiles(dir));
       expect(result.problems).toEqual([]);
-      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+      expect(otherThanAccessEntries(result.warnings).map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
         ['member.yaml', 'cacheFrom', 'account 333333333333 pulls through hub as a member of o-a1b2c3d4e5: membership cannot be checked offline'],
         [
           'member.yaml',

@@ -19,7 +19,8 @@ export interface Environment extends CacheRegistry {
   readonly file: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly state?: { readonly bucket: string; readonly key: string; readonly region: string };
-  readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[] };
+  /** `cluster`: the EKS cluster the nodes join, where a created role gets its access entry. */
+  readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[]; readonly cluster?: string };
   readonly secrets: { readonly recoveryWindowDays: number };
   /** Production: credential secrets get prevent_destroy. */
   readonly production: boolean;
@@ -82,7 +83,11 @@ export function toEnvironment(context: FileContext & { readonly settings: Enviro
           },
         }
       : {}),
-    nodes: { ...(createRole !== undefined ? { createRole } : {}), existingRoles: settings.nodes?.existingRoles ?? [] },
+    nodes: {
+      ...(createRole !== undefined ? { createRole } : {}),
+      existingRoles: settings.nodes?.existingRoles ?? [],
+      ...(settings.nodes?.cluster !== undefined ? { cluster: settings.nodes.cluster } : {}),
+    },
     secrets: { recoveryWindowDays: settings.secrets?.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
     production: settings.production ?? false,
     repositories: settings.repositories ?? {},

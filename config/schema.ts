@@ -7,7 +7,7 @@ import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { accountProblem } from '../lib/aws/arns';
 import { tagProblems } from '../lib/aws/tags';
-import { IAM_ROLE_NAME_CHARACTER, IAM_ROLE_NAME_MAX_LENGTH } from '../lib/aws/names';
+import { EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_RULE, IAM_ROLE_NAME_CHARACTER, IAM_ROLE_NAME_MAX_LENGTH } from '../lib/aws/names';
 import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from '../lib/checks/repository-template';
 import { RECOVERY_WINDOW_DAYS } from '../lib/checks/rule';
 import { UPSTREAM_NAMES } from '../lib/aws/upstreams';
@@ -167,6 +167,11 @@ export const environmentSchema = z
           .optional()
           .describe('Name of the EKS node role to create, or false for none. Default: ecr-cache-<environment>-node.'),
         existingRoles: z.array(roleName).optional().describe('Existing EKS node role names to attach the cache policy to.'),
+        cluster: z
+          .string()
+          .regex(EKS_CLUSTER_NAME, { error: (issue) => `"${String(issue.input)}" is not an EKS cluster name (${EKS_CLUSTER_NAME_RULE})` })
+          .optional()
+          .describe('The EKS cluster the nodes join: the role this stack creates gets an access entry (EC2_LINUX) there, so its nodes can join.'),
       })
       .optional()
       .describe('The EKS worker node roles that pull through the cache.'),

@@ -91,6 +91,7 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
       const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as StackJson;
       // What the account has before the stack: the node roles it names and the cluster its nodes join.
       for (const role of environment.nodes.existingRoles) if (!aws.state.iam(environment.account).roles.has(role)) aws.seedRole(environment.account, role);
+      if (environment.nodes.cluster !== undefined) aws.seedCluster(environment.account, environment.region, environment.nodes.cluster);
       const workspace = prepareOfflineWorkspace(stackDir, join(work, stackName), mirror, { endpoints: aws.endpoints(), credentials: loopbackCredentials(environment.account) });
       // Credentials Terraform writes itself (secretValueVersion): the variables a pipeline would pass.
       const variables = Object.fromEntries(Object.entries(stack.variable ?? {}).filter(([, variable]) => variable.sensitive).map(([name]) => [`TF_VAR_${name}`, PLACEHOLDER_CREDENTIAL]));
@@ -215,7 +216,10 @@ export function leftBehind(aws: LoopbackAws, environment: Environment): { expect
   if (region.registryPolicy !== undefined) unexpected.push('registry policy');
   // The provider's delete puts an empty basic configuration (README, "Scanning").
   if (region.scanning.scanType !== 'BASIC' || region.scanning.rules.length > 0) unexpected.push(`scanning configuration ${JSON.stringify(region.scanning)}`);
-  for (const entries of region.clusters.values()) for (const entry of entries.values()) unexpected.push(`EKS access entry ${entry.principalArn}`);
+  for (const [cluster, entries] of region.clusters) {
+    for (const entry of entries.values()) unexpected.push(`EKS access entry ${entry.principalArn}`);
+    expected.push(`the cluster ${cluster}, as it was before the stack`);
+  }
   const iam = aws.state.iam(environment.account);
   for (const role of iam.roles.values()) {
     if (!environment.nodes.existingRoles.includes(role.RoleName)) unexpected.push(`IAM role ${role.RoleName}`);

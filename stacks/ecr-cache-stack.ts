@@ -87,7 +87,12 @@ export class EcrCacheStack extends TerraformStack {
     const cache: IPullThroughCache = hub
       ? PullThroughCache.fromRegistry(this, 'cache', { account: hub.account, region: hub.region, allowUnlistedRegion: hub.allowUnlistedRegion, rules: hub.rules, pullPolicyName })
       : this.ownCache(pullPolicyName);
-    const nodeRole = environment.nodes.createRole !== undefined ? new EksNodeRole(this, 'nodes', { roleName: environment.nodes.createRole, region, addressName: CREATED_NODE_ROLE_ADDRESS }) : undefined;
+    const nodeRole = environment.nodes.createRole !== undefined ? new EksNodeRole(this, 'nodes', {
+            roleName: environment.nodes.createRole,
+            region,
+            addressName: CREATED_NODE_ROLE_ADDRESS,
+            ...(environment.nodes.cluster !== undefined ? { clusterName: environment.nodes.cluster } : {}),
+          }) : undefined;
     if (nodeRole) cache.grantPull(nodeRole.role);
     for (const roleName of environment.nodes.existingRoles) cache.grantPull(roleName);
 

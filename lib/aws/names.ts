@@ -15,6 +15,18 @@ export function roleNameProblem(name: string): string | undefined {
 }
 
 /**
+ * EKS cluster names: 1-100 characters, a letter or digit first, then letters, digits, hyphens and underscores (EKS API
+ * reference, CreateCluster `name`: pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*`).
+ */
+export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+export const EKS_CLUSTER_NAME_RULE = '1-100 letters, digits, - or _, starting with a letter or digit';
+
+/** What EKS would refuse in a cluster name, or undefined. */
+export function eksClusterNameProblem(name: string): string | undefined {
+  return EKS_CLUSTER_NAME.test(name) ? undefined : `"${name}" is not an EKS cluster name (${EKS_CLUSTER_NAME_RULE})`;
+}
+
+/**
  * Joins parts into a resource name of at most `maxLength` characters. Names that would be longer keep their
  * start and end in a short hash, so they stay unique and stable.
  */
