@@ -86,7 +86,10 @@ program
   .option('--no-fallback', 'the cache is the only host containerd tries: the default where the format allows it')
   .option('--family <family>', 'karpenter: al2023 (default) or bottlerocket')
   .option('--cluster <name>', 'karpenter: the cluster, as its subnets and security groups are tagged (karpenter.sh/discovery)')
-  .option('--role <name>', 'karpenter: the nodes\' IAM role (default: KarpenterNodeRole-<cluster>)')
+  .option(
+    '--role <name>',
+    "karpenter: the nodes' IAM role (default: KarpenterNodeRole-<cluster>, the role Karpenter's documented controller policy may pass; list it in nodes.existingRoles so the stack gives it the pull policy)",
+  )
   .action((options: import('./node-config').NodeConfigOptions) => {
     const { nodeConfig } = require('./node-config') as typeof import('./node-config');
     process.exitCode = nodeConfig(options);

@@ -52,7 +52,8 @@ export function nodeConfig(options: NodeConfigOptions): number {
   const { mirrors, leftOut } = nodeMirrors(cache);
   for (const rule of leftOut) console.error(`left out: rule ${rule.prefix} (${rule.upstream}): ${rule.reason}`);
   if (mirrors.length === 0) throw new CliError(`${cache.file}: no rule of ${cache.name} can be a registry mirror on the nodes`);
-  const role = format === 'karpenter' ? nodeRole(environment, options.role) : undefined;
+  const karpenter = format === 'karpenter' ? karpenterRole(environment, options.cluster!, options.role) : undefined;
+  for (const warning of karpenter?.warnings ?? []) console.error(warning);
   if (cache.region !== environment.region) {
     console.error(
       `note: these nodes run in ${environment.region} and the cache is in ${cache.region}: the credential provider config sets ` +
@@ -81,7 +82,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
       case 'karpenter': {
         const userData = family === 'bottlerocket' ? bottlerocketSettings(mirrors, cache.region) : nodeadmUserData(mirrors, cache.region, hostsOptions);
         const name = `${environment.stackName}-${family}`;
-        return [[`${name}.yaml`, ec2NodeClass({ name, family, userData, cluster: options.cluster!, role: role! })]];
+        return [[`${name}.yaml`, ec2NodeClass({ name, family, userData, cluster: options.cluster!, role: karpenter!.role })]];
       }
     }
   })();
@@ -96,24 +97,28 @@ export function nodeConfig(options: NodeConfigOptions): number {
 }
 
 /**
- * The role Karpenter gives its nodes: by default the environment's own node role, which the stack gives the cache's
- * pull policy (a first pull creates the cache repository: ecr:CreateRepository, ecr:BatchImportUpstreamImage).
+ * The role Karpenter gives its nodes: by default `KarpenterNodeRole-<cluster>`, the one role Karpenter's reference
+ * controller policy may pass (karpenter-provider-aws website, getting-started `cloudformation.yaml`,
+ * `AllowPassingInstanceRole`: iam:PassRole on KarpenterNodeRole-${ClusterName}), and which its guide gives an access
+ * entry. The stack gives the cache's pull policy only to the environment's node roles, so any other role is warned.
  */
-function nodeRole(environment: Environment, requested: string | undefined): string {
-  const roles = [...(environment.nodes.createRole !== undefined ? [environment.nodes.createRole] : []), ...environment.nodes.existingRoles];
+export function karpenterRole(environment: Environment, cluster: string, requested: string | undefined): { role: string; warnings: string[] } {
+  const role = requested ?? `KarpenterNodeRole-${cluster}`;
   const file = environment.file;
-  if (requested !== undefined) {
-    if (!roles.includes(requested)) {
-      console.error(
-        `warning: --role ${requested} is not a node role of ${file} (nodes.createRole, nodes.existingRoles): its stack does not give it ` +
-          'the pull policy, so the first pull of an image the cache does not hold yet fails; add it to nodes.existingRoles',
-      );
-    }
-    return requested;
+  const warnings: string[] = [];
+  if (role === environment.nodes.createRole) {
+    warnings.push(
+      `warning: --role ${role} is the node role ${environment.stackName} creates: Karpenter's documented controller policy may pass only ` +
+        `KarpenterNodeRole-${cluster} (iam:PassRole), so give its controller iam:PassRole on ${role}` +
+        (environment.nodes.cluster === undefined ? `, and set nodes.cluster in ${file} so the role gets the EKS access entry its nodes need to join` : ''),
+    );
+  } else if (!environment.nodes.existingRoles.includes(role)) {
+    warnings.push(
+      `warning: --role ${role} is not a node role of ${file} (nodes.existingRoles): its stack does not give it the pull policy, so the first pull ` +
+        `of an image the cache does not hold yet fails; add ${role} to nodes.existingRoles and apply`,
+    );
   }
-  // An environment has at least one node role: the file checks refuse one without (config/file-checks/node-roles.ts).
-  if (roles.length === 1) return roles[0];
-  throw new CliError(`${file}: nodes: the environment has the node roles ${roles.join(', ')}: give --role with the one Karpenter's nodes use`);
+  return { role, warnings };
 }
 
 /**
