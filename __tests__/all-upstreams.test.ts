@@ -120,7 +120,8 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     const [waitAddress, wait] = waits[0];
     expect(rule.depends_on).toEqual([`terraform_data.${waitAddress}`]);
     expect(wait.depends_on).toEqual([`${IamRolePolicy.tfResourceType}.${policyAddress}`]);
-    expect(wait.provisioner).toEqual([{ 'local-exec': { command: '10', interpreter: ['sleep'] } }]);
+    // No interpreter: Terraform's default shell, sh on Linux and macOS (sleep), cmd on Windows (no sleep: ping).
+    expect(wait.provisioner).toEqual([{ 'local-exec': { command: 'sleep 10 || ping -n 11 127.0.0.1 > NUL' } }]);
   });
 
   it('lets nodes use the whole registry because of the ROOT rule', () => {
