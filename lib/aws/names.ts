@@ -35,3 +35,22 @@ export function terraformName(...parts: readonly string[]): string {
   // A name starts with a letter or "_".
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
+
+/**
+ * Why Terraform's S3 backend would refuse `key` as the state's object key, or undefined. `terraform init` checks it
+ * before any call (hashicorp/terraform internal/backend/remote-state/s3/backend.go, PrepareConfig: the validators
+ * validateStringNotEmpty, validateStringS3Path and validateStringDoesNotContain("//") of validate.go): not empty or
+ * only spaces, not starting or ending with "/" (S3 drops a leading one; a trailing one names a folder), no "//".
+ */
+export function s3BackendKeyProblem(key: string): string | undefined {
+  if (key.trim() === '') return 'must not be empty: the object key of the state, for example ecr-pull-through-cache/<environment>.tfstate';
+  const faults = [
+    ...(key.startsWith('/') ? ['starts with "/"'] : []),
+    ...(key.endsWith('/') ? ['ends with "/"'] : []),
+    ...(key.includes('//') ? ['holds "//"'] : []),
+  ];
+  if (faults.length === 0) return undefined;
+  const listed = faults.length === 1 ? faults[0] : `${faults.slice(0, -1).join(', ')} and ${faults.at(-1)}`;
+  const fixed = key.replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '');
+  return `"${key}" ${listed}: Terraform's S3 backend refuses such a key; write "${fixed || 'ecr-pull-through-cache/<environment>.tfstate'}"`;
+}
