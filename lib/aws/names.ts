@@ -15,6 +15,17 @@ export function roleNameProblem(name: string): string | undefined {
 }
 
 /**
+ * An EKS cluster name (EKS API reference, CreateCluster, `name`): 1-100 characters, pattern
+ * `^[0-9A-Za-z][A-Za-z0-9\-_]*`; "alphanumeric characters (case-sensitive), hyphens, and underscores".
+ */
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
+/** Why `name` cannot be an EKS cluster's name, or undefined. */
+export function eksClusterNameProblem(name: string): string | undefined {
+  return EKS_CLUSTER_NAME.test(name) ? undefined : `"${name}" is not an EKS cluster name: 1-100 letters, digits, "-" or "_", starting with a letter or digit`;
+}
+
+/**
  * Joins parts into a resource name of at most `maxLength` characters. Names that would be longer keep their
  * start and end in a short hash, so they stay unique and stable.
  */
