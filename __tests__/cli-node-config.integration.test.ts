@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { PROJECT_ROOT } from '../config/environments';
 import { ecrCache } from './support/processes';
+import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
 const ECR_PUBLIC_LEFT_OUT =
   "left out: rule ecr (ecr-public): the kubelet's ecr-credential-provider answers public.ecr.aws with an ECR Public token " +
@@ -45,6 +48,23 @@ describe('./bin/ecr-cache node-config', () => {
     expect(byDefault.stdout).toBe(ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm', '--no-fallback']).stdout);
     expect(byDefault.stdout).toContain('server = "https://111111111111.dkr.ecr.eu-west-2.amazonaws.com/v2/docker-hub"');
     expect(ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm', '--fallback']).stdout).toContain('server = "https://registry-1.docker.io"');
+  });
+
+  it('fails at once, naming the folder and why, when --out cannot be made', () => {
+    // Linux's /proc exists and takes no new folder: mkdir answers ENOENT, which Node's recursive mkdir retries forever.
+    const started = Date.now();
+    const run = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), ['node-config', '--env', 'dev', '--format', 'containerd', '--out', '/proc/nope'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ECR_CACHE_ENVIRONMENTS: FIXTURE_ENVIRONMENTS },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.error, 'still running after 30 s').toBeUndefined();
+    expect(run.stderr).toBe(
+      `${ECR_PUBLIC_LEFT_OUT}ecr-cache: --out /proc/nope: cannot make the folder /proc/nope: /proc takes no new folders (ENOENT); give --out a folder that can be made\n`,
+    );
+    expect(run.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('writes nothing, and names the file, when one of the files cannot be written', () => {
@@ -125,6 +145,11 @@ describe('./bin/ecr-cache node-config', () => {
     [['--format', 'nodeadm', '--family', 'al2023'], 'ecr-cache: --family is for --format karpenter\n'],
     [['--format', 'karpenter', '--family', 'windows', '--cluster', 'prod'], 'ecr-cache: --family windows: al2023 or bottlerocket\n'],
     [['--format', 'cri-o'], 'ecr-cache: --format cri-o: one of containerd, nodeadm, bottlerocket, karpenter\n'],
+    [
+      ['--format', 'karpenter', '--cluster', 'bad cluster!'],
+      'ecr-cache: --cluster "bad cluster!" is not an EKS cluster name: 1-100 letters, digits, "-" or "_", starting with a letter or digit\n',
+    ],
+    [['--format', 'karpenter', '--cluster', `a${'b'.repeat(100)}`], `ecr-cache: --cluster "a${'b'.repeat(100)}" is not an EKS cluster name: 1-100 letters, digits, "-" or "_", starting with a letter or digit\n`],
   ])('refuses %j with a message', (args, message) => {
     const run = ecrCache(['node-config', '--env', 'dev', ...args]);
     expect(run.stderr).toBe(message);

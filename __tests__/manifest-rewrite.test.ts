@@ -232,6 +232,20 @@ sidecar:
 
   it('refuses YAML that does not parse, naming the line', () => {
     expect(() => rewriteImages('a: [1,\nb: 2\n', toCache)).toThrow(YamlRewriteError);
+    expect(() => rewriteImages('a: [1,\nb: 2\n', toCache)).toThrow(/^not valid YAML: [^\n]*[^:] \(line 2\)$/);
+  });
+
+  it('refuses a text YAML does not allow, such as control characters, naming the line', () => {
+    expect(() => rewriteImages('kind: Pod\nspec:\n  x: a\u0001b\n', toCache)).toThrow(
+      new YamlRewriteError('not valid YAML: holds the control character U+0001, which YAML does not allow (line 3)'),
+    );
+  });
+
+  it('says a file that does not parse and holds {{ }} looks like a Go template, and what to do', () => {
+    const template = 'kind: Deployment\nspec:\n  replicas: 1\n{{- if .Values.extra }}\n  paused: true\n{{- end }}\n';
+    expect(() => rewriteImages(template, toCache)).toThrow(
+      /^not valid YAML: .* \(line \d+\); it holds Go template actions \(\{\{ \}\}\), as a Helm chart's templates\/ do: rewrite the chart's values instead, or leave it out with --exclude$/,
+    );
   });
 });
 

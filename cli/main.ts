@@ -56,7 +56,7 @@ program
   // One glob per --exclude, repeated: a variadic option would take the paths that follow it as globs.
   .option(
     '--exclude <glob>',
-    'leave out paths that match (as shown, relative to this folder); repeat for more; Helm templates/ folders are always left out',
+    "leave out paths that match (as shown, relative to this folder); repeat for more; a Helm chart's templates/ folder (beside its Chart.yaml) is left out",
     (glob: string, globs: string[] = []) => [...globs, glob],
   )
   .action((paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean; strict?: boolean; exclude?: string[] }) => {

@@ -3,10 +3,12 @@
  * cache, with no manifest rewritten: containerd's hosts.toml and the kubelet's credential provider config, or the
  * same as nodeadm user data, Bottlerocket settings, or a Karpenter EC2NodeClass.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheOf, type Environment } from '../config/environment';
+import { FolderError, makeFolder } from '../config/folders';
 import { displayPath, environmentsDirectory, loadEnvironment, userPath } from '../config/environments';
+import { eksClusterNameProblem } from '../lib/aws/names';
 import { bottlerocketSettings } from '../lib/nodes/bottlerocket';
 import { credentialProviderJson, hostsToml, WRITTEN_BY_NODE_CONFIG } from '../lib/nodes/containerd';
 import { ec2NodeClass, type NodeFamily } from '../lib/nodes/karpenter';
@@ -41,6 +43,8 @@ export function nodeConfig(options: NodeConfigOptions): number {
   if (options.family !== undefined && format !== 'karpenter') throw new CliError('--family is for --format karpenter');
   if ((options.cluster !== undefined || options.role !== undefined) && format !== 'karpenter') throw new CliError('--cluster and --role are for --format karpenter');
   if (format === 'karpenter' && options.cluster === undefined) throw new CliError('--format karpenter needs --cluster, the name its subnets and security groups are tagged with');
+  const clusterProblem = options.cluster === undefined ? undefined : eksClusterNameProblem(options.cluster);
+  if (clusterProblem) throw new CliError(`--cluster ${clusterProblem}`);
   const bottlerocket = format === 'bottlerocket' || (format === 'karpenter' && family === 'bottlerocket');
   if (bottlerocket && options.fallback === false) {
     throw new CliError('Bottlerocket always keeps the upstream as a fallback (bottlerocket-os/bottlerocket #4891): --no-fallback cannot be honoured there');
@@ -91,7 +95,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
     process.stdout.write(files[0][1]);
     return 0;
   }
-  writeFiles(userPath(options.out), files);
+  writeFiles(userPath(options.out), options.out, files);
   if (format === 'containerd') removeStaleHosts(join(userPath(options.out), 'certs.d'), new Set(mirrors.map((mirror) => mirror.host)));
   return 0;
 }
@@ -126,7 +130,7 @@ export function karpenterRole(environment: Environment, cluster: string, request
  * hosts.toml at every pull, so a file is never seen half-written). A target that cannot be written fails the command
  * before any file is replaced.
  */
-function writeFiles(out: string, files: readonly (readonly [string, string])[]): void {
+function writeFiles(out: string, outOption: string, files: readonly (readonly [string, string])[]): void {
   for (const [path] of files) {
     const target = join(out, path);
     if (existsSync(target) && !statSync(target).isFile()) throw new CliError(`${displayPath(target)}: is not a file`);
@@ -135,13 +139,14 @@ function writeFiles(out: string, files: readonly (readonly [string, string])[]):
   try {
     for (const [path, content] of files) {
       const target = join(out, path);
-      mkdirSync(dirname(target), { recursive: true });
+      makeFolder(dirname(target));
       writeFileSync(`${target}.partial`, content);
       written.push(target);
     }
   } catch (error) {
     for (const target of written) rmSync(`${target}.partial`, { force: true });
     if (error instanceof CliError) throw error;
+    if (error instanceof FolderError) throw new CliError(`--out ${outOption}: ${error.message}; give --out a folder that can be made`);
     const { path, message } = error as NodeJS.ErrnoException;
     throw new CliError(`${path !== undefined ? displayPath(path) : displayPath(out)}: cannot write: ${message}`);
   }

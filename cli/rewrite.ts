@@ -6,6 +6,7 @@ import { cacheImageUri } from '../lib/images/cache-uri';
 import { cacheOf } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../config/environments';
 import { type RewriteResult, rewriteImages, YamlRewriteError } from '../lib/images/manifest-rewrite';
+import { decodeUtf8 } from '../config/text';
 import { CliError } from './cli-error';
 
 export interface RewriteOptions {
@@ -77,7 +78,13 @@ export function rewrite(paths: readonly string[], options: RewriteOptions): numb
   const { files, helmTemplates, excluded } = yamlFiles(paths, options.exclude ?? []);
 
   for (const file of files) {
-    const source = readFileSync(file, 'utf8');
+    const decoded = decodeUtf8(readFileSync(file));
+    if ('nonUtf8Line' in decoded) {
+      console.error(`${displayPath(file)}: not UTF-8 text, so not YAML (line ${decoded.nonUtf8Line}): leave it out with --exclude, or save it as UTF-8`);
+      failed = true;
+      continue;
+    }
+    const source = decoded.text;
     let result: RewriteResult;
     try {
       result = rewriteImages(source, (reference) => cacheImageUri(environment, reference));

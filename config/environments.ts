@@ -14,7 +14,7 @@ import { type Environment, toEnvironment } from './environment';
 import { UserError } from './errors';
 import { FILE_CHECKS, type FileContext } from './file-checks';
 import { displayPath, PROJECT_ROOT, userPath } from './paths';
-import { EnvironmentError, type Problem } from './problems';
+import { EnvironmentError, formatProblem, type Problem } from './problems';
 import { readEnvironmentFile, YAML_EXTENSIONS } from './read-file';
 import { environmentSchema, ruleSchema } from './schema';
 
@@ -114,10 +114,10 @@ export function checkEnvironments(files: readonly string[], context: readonly st
     if (result.environment && byName.get(result.environment.name)!.length === 1) checkedFiles.push(result.environment);
   }
   const environments = withHubs(checkedFiles);
-  const folder = { environments, names: new Set(byName.keys()), warn: (warning: Problem) => warnings.push(warning) };
+  const reported = new Set([...checked].map(displayPath));
+  const folder = { environments, names: new Set(byName.keys()), warn: (warning: Problem) => warnings.push(warning), reported: (file: string) => reported.has(file) };
   for (const check of CROSS_CHECKS) problems.push(...check(folder));
 
-  const reported = new Set([...checked].map(displayPath));
   const failed = new Set(problems.map((problem) => problem.file));
   return {
     environments: environments.filter((environment) => reported.has(environment.file) && !failed.has(environment.file)),
@@ -160,7 +160,11 @@ export function fileContext(path: string): CheckedFile {
     regionOptions,
     ...(registry ? { registry } : {}),
     rules: parsedRules(raw),
-    add: (path, message) => problems.push({ ...at(path), message }),
+    // Two checks may find one problem (the schema and AWS's rules both refuse IMMUTABLE tags): it is reported once.
+    add: (path, message) => {
+      const problem = { ...at(path), message };
+      if (!problems.some((other) => formatProblem(other) === formatProblem(problem))) problems.push(problem);
+    },
     warn: (path, message) => warnings.push({ ...at(path), message }),
   };
   return { context, problems, warnings };

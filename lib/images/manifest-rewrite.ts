@@ -59,14 +59,35 @@ interface Edit {
 
 export class YamlRewriteError extends Error {}
 
+/**
+ * A character YAML 1.2 does not allow in a stream (its c-printable set, section 5.1: tab, line breaks, printable
+ * ASCII, NEL and the rest of Unicode but surrogates, U+FFFE and U+FFFF). yaml itself reads them without a word.
+ */
+const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+/** Where a Go template action (`{{ .Values.x }}`) starts a line or sits in a value: a Helm chart's templates. */
+const GO_TEMPLATE_ACTION = /\{\{-?\s*[\w.$/"(-]/;
+
 /** Rewrites every image reference of a YAML stream (one or more documents). Linear in the size of the stream. */
 export function rewriteImages(source: string, mapImage: ImageMapper): RewriteResult {
   const lineCounter = new LineCounter();
+  const unprintable = NOT_PRINTABLE.exec(source);
+  if (unprintable) {
+    const codePoint = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    const line = source.slice(0, unprintable.index).split('\n').length;
+    throw new YamlRewriteError(`not valid YAML: holds the control character U+${codePoint}, which YAML does not allow (line ${line})`);
+  }
   const documents = parseAllDocuments(source, { lineCounter });
   if (!Array.isArray(documents)) return { text: source, changes: [], unmapped: [] };
   for (const document of documents) {
     const [error] = document.errors;
-    if (error) throw new YamlRewriteError(`not valid YAML: ${error.message.split('\n')[0]} (line ${lineCounter.linePos(error.pos[0]).line})`);
+    if (!error) continue;
+    // yaml's message ends with where it is ("at line 3, column 1:" and the line): said once, as the others do.
+    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const template = GO_TEMPLATE_ACTION.test(source)
+      ? "; it holds Go template actions ({{ }}), as a Helm chart's templates/ do: rewrite the chart's values instead, or leave it out with --exclude"
+      : '';
+    throw new YamlRewriteError(`not valid YAML: ${message} (line ${lineCounter.linePos(error.pos[0]).line})${template}`);
   }
 
   const edits: Edit[] = [];
