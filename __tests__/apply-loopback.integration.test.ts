@@ -45,7 +45,7 @@ describe.concurrent('npm run apply:loopback', () => {
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       for (const stack of ['ecr-cache-dev', 'ecr-cache-prod']) {
-        expect(outcome(run, stack, 'apply')).toMatch(/^stopped for 2 empty secret\(s\) .*, filled with placeholders, applied again: 18 resources created$/);
+        expect(outcome(run, stack, 'apply')).toMatch(/^rules waited for 2 empty secret\(s\) .*, filled with placeholders, applied again: 18 resources created$/);
         expect(outcome(run, stack, 'plan')).toBe('No changes');
       }
       expect(outcome(run, 'ecr-cache-dev', 'destroy')).toBe('18 resources destroyed');

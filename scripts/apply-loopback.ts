@@ -20,7 +20,7 @@ interface StackJson {
   readonly resource?: Record<string, Record<string, { readonly lifecycle?: { readonly prevent_destroy?: boolean } }>>;
 }
 
-/** What a stack's first apply reports when a credential secret it created has no value yet (lib/constructs/credential-secret.ts). */
+/** What a stack's apply warns when a rule waits for a credential secret it created to have a value (lib/constructs/pull-through-cache-rule.ts). */
 const WAITING_FOR_SECRET = /has no value yet/;
 
 /** The placeholder a user's credential looks like: JSON username and accessToken (README, "Filling the credential secrets"). */
@@ -107,10 +107,10 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
         let result = await run(['apply', '-auto-approve']);
         total += addedCount(result);
         let outcome = '';
-        if (result.status !== 0 && WAITING_FOR_SECRET.test(result.stderr)) {
+        if (WAITING_FOR_SECRET.test(result.stdout + result.stderr)) {
           // As a user does after the first apply: put the credentials in the secrets that wait for them, apply again.
           const filled = fillEmptySecrets(aws, environment);
-          outcome = `stopped for ${filled.length} empty secret(s) (${filled.join(', ')}), filled with placeholders, applied again: `;
+          outcome = `${result.status === 0 ? 'rules waited' : 'stopped'} for ${filled.length} empty secret(s) (${filled.join(', ')}), filled with placeholders, applied again: `;
           result = await run(['apply', '-auto-approve']);
           total += addedCount(result);
         }

@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../config/errors';
+import { LOOPBACK_SERVICES, startLoopbackAws } from './loopback-aws';
 
 export const MIRROR_VARIABLE = 'TF_PROVIDER_MIRROR';
 
@@ -47,6 +48,11 @@ export function providerMirror(): ProviderMirror | string {
 export interface OfflineWorkspace {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Planned against an empty AWS: the data sources a plan reads (the credential secrets a rule waits for) are
+   * answered by a loopback AWS with nothing in it, started for this process when a command first needs it.
+   */
+  readonly emptyAws?: boolean;
 }
 
 /** Where the provider's calls go: a loopback AWS (scripts/loopback-aws) and the access key of the account to act in. */
@@ -113,7 +119,29 @@ export function prepareOfflineWorkspace(stackDir: string, workspaceDir: string, 
     CHECKPOINT_DISABLE: '1',
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  return { dir, env };
+  return { dir, env, ...(loopback ? {} : { emptyAws: true }) };
+}
+
+/** Commands that read AWS: those run against the empty loopback AWS in an offline workspace. */
+const READS_AWS = new Set(['plan', 'apply', 'destroy', 'refresh', 'import', 'console']);
+let emptyAws: Promise<string> | undefined;
+
+/**
+ * An empty loopback AWS for this process, in which every access key acts in one account that holds nothing: what an
+ * offline plan of a new environment finds. Its server does not keep the process alive.
+ */
+function emptyAwsEndpoint(): Promise<string> {
+  emptyAws ??= startLoopbackAws({ defaultAccount: '000000000000', unref: true }).then((aws) => aws.endpoint);
+  return emptyAws;
+}
+
+/** Points an offline workspace's provider at the empty loopback AWS, once. */
+async function useEmptyAws(workspace: OfflineWorkspace): Promise<void> {
+  const override = join(workspace.dir, 'empty_aws_override.tf.json');
+  if (existsSync(override)) return;
+  const endpoint = await emptyAwsEndpoint();
+  const endpoints = Object.fromEntries(LOOPBACK_SERVICES.map((service) => [service, endpoint]));
+  writeFileSync(override, JSON.stringify({ provider: { aws: { endpoints: [endpoints] } } }, null, 2));
 }
 
 export interface TerraformResult {
@@ -128,7 +156,8 @@ export interface TerraformOptions {
   readonly inherit?: boolean;
 }
 
-export function terraform(workspace: OfflineWorkspace, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
+export async function terraform(workspace: OfflineWorkspace, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
+  if (workspace.emptyAws && READS_AWS.has(args[0] ?? '')) await useEmptyAws(workspace);
   return new Promise((resolve, reject) => {
     const child = spawn('terraform', args, {
       cwd: workspace.dir,

@@ -45,6 +45,8 @@ export interface LoopbackAwsOptions {
    */
   readonly defaultAccount?: string;
   /** Answer every request of these services (all when empty) with this error, as an outage or a denied caller would. */
+  /** Let the process exit while the server still listens (a server shared by a whole process). */
+  readonly unref?: boolean;
   readonly fault?: { readonly code: string; readonly status?: number; readonly message?: string; readonly services?: readonly string[] };
 }
 
@@ -187,6 +189,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  if (options.unref) server.unref();
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
