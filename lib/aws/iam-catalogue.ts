@@ -82,19 +82,40 @@ export function iamCatalogue(): IamCatalogue {
   return catalogue;
 }
 
+/** Each ARN format as a regular expression, `${Variable}` parts as any text: compiled once. */
+const formatPatterns = new Map<string, RegExp>();
+
+function formatPattern(arnFormat: string): RegExp {
+  let pattern = formatPatterns.get(arnFormat);
+  if (!pattern) {
+    const source = arnFormat
+      .split(/\$\{[^}]+\}/)
+      .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    formatPatterns.set(arnFormat, (pattern = new RegExp(`^${source}$`)));
+  }
+  return pattern;
+}
+
 /**
  * Whether a policy's resource (with `*` and `?` wildcards) can name a resource of an ARN format (`${Variable}` parts
  * stand for any text): whether the two patterns have a string in common.
  */
 export function resourceMatchesArnFormat(resource: string, arnFormat: string): boolean {
+  // Nearly always: the resource's wildcards lie within the format's variables (`repository/quay/*`), so the format
+  // matches the resource read as plain text. Only otherwise are the two compared as patterns.
+  return formatPattern(arnFormat).test(resource) || patternsIntersect(resource, arnFormat);
+}
+
+function patternsIntersect(resource: string, arnFormat: string): boolean {
   type Token = { readonly kind: 'char'; readonly char: string } | { readonly kind: 'any' } | { readonly kind: 'one' };
   const pattern: Token[] = [...resource].map((char) => (char === '*' ? { kind: 'any' } : char === '?' ? { kind: 'one' } : { kind: 'char', char }));
   const format: Token[] = arnFormat.split(/(\$\{[^}]+\})/).flatMap((part): Token[] => (part.startsWith('${') ? [{ kind: 'any' }] : [...part].map((char) => ({ kind: 'char', char }))));
-  const memo = new Map<number, boolean>();
+  // 0: not known yet, 1: they intersect from here, 2: they do not.
+  const memo = new Uint8Array((pattern.length + 1) * (format.length + 1));
   const match = (i: number, j: number): boolean => {
     const key = i * (format.length + 1) + j;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
+    if (memo[key] !== 0) return memo[key] === 1;
     let result: boolean;
     if (i === pattern.length && j === format.length) result = true;
     else if (i < pattern.length && pattern[i].kind === 'any') result = match(i + 1, j) || (j < format.length && match(i, j + 1));
@@ -103,7 +124,7 @@ export function resourceMatchesArnFormat(resource: string, arnFormat: string): b
       const [a, b] = [pattern[i], format[j]];
       result = (a.kind === 'one' || (a.kind === 'char' && b.kind === 'char' && a.char === b.char)) && match(i + 1, j + 1);
     } else result = false;
-    memo.set(key, result);
+    memo[key] = result ? 1 : 2;
     return result;
   };
   return match(0, 0);
