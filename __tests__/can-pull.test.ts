@@ -130,7 +130,9 @@ describe('can-pull refuses what AWS would refuse', () => {
       policiesOf(FOLDERS.organization),
     );
     expect(denials(answer)).toHaveLength(pullCalls({}).length);
-    expect(verdictOf(answer, 'ecr:CreateRepository').decidedBy).toBe('the stacks give this role no policy');
+    expect(verdictOf(answer, 'ecr:CreateRepository').decidedBy).toBe(
+      'the stacks give this role no policy; no statement of aws_ecr_registry_policy.registry of ecr-cache-shared allows it for arn:aws:iam::777777777777:root',
+    );
   });
 
   it('an image with no rule', async () => {
@@ -146,7 +148,12 @@ describe('can-pull refuses what AWS would refuse', () => {
       policiesOf(FOLDERS.fixtures),
     );
     // Its own policy covers prod's registry only, and dev's registry has no resource policy.
-    expect(verdictOf(answer, 'ecr:BatchGetImage')).toMatchObject({ allowed: false, decidedBy: 'no statement of aws_iam_policy.node_pull of ecr-cache-prod allows it' });
+    expect(verdictOf(answer, 'ecr:BatchGetImage')).toMatchObject({
+      allowed: false,
+      decidedBy:
+        'no statement of aws_iam_policy.node_pull of ecr-cache-prod allows it; ' +
+        "the cache's account 111111111111 has no repository policy that could allow it for arn:aws:iam::222222222222:root",
+    });
     expect(verdictOf(answer, 'ecr:GetAuthorizationToken').allowed).toBe(true);
     expect(denials(answer)).toHaveLength(pullCalls({}).length - 1);
   });
@@ -201,7 +208,7 @@ describe('the command', () => {
       expect(denied).toBe(1);
       const printed = log.mock.calls.map((call) => String(call[0]));
       expect(printed).toContain('quay.io/team/app:1.0 -> 111111111111.dkr.ecr.eu-west-2.amazonaws.com/quay/team/app:1.0');
-      expect(printed.find((line) => line.startsWith('first  ecr:CreateRepository'))).toMatch(/DENIED +no statement of aws_iam_policy\.node_pull of ecr-cache-prod allows it$/);
+      expect(printed.find((line) => line.startsWith('first  ecr:CreateRepository'))).toMatch(/DENIED +no statement of aws_iam_policy\.node_pull of ecr-cache-prod allows it; the cache's account 111111111111 has no registry policy that could allow it for arn:aws:iam::222222222222:root$/);
       expect(error.mock.calls.at(-1)?.[0]).toMatch(/denied: 4 of 5 calls/);
       expect(await canPull('quay.io/team/app:1.0', { env: 'dev', environments: FOLDERS.fixtures }, iamSimulate)).toBe(0);
       expect(await canPull('gcr.io/x/y:1', { env: 'dev', environments: FOLDERS.fixtures }, iamSimulate)).toBe(1);

@@ -24,7 +24,9 @@ describe('./bin/ecr-cache can-pull', () => {
   it('exits 1 on a denial: a role of an account outside the hub’s consumers', () => {
     const run = ecrCache(['can-pull', '--env', 'shared', 'nginx:1.27', '--role', 'arn:aws:iam::777777777777:role/eks-node'], ORGANIZATION);
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^first {2}ecr:CreateRepository +DENIED {2}the stacks give this role no policy$/m);
+    expect(run.stdout).toMatch(
+      /^first {2}ecr:CreateRepository +DENIED {2}the stacks give this role no policy; no statement of aws_ecr_registry_policy\.registry of ecr-cache-shared allows it for arn:aws:iam::777777777777:root$/m,
+    );
     expect(run.stderr).toBe('\ndenied: 5 of 5 calls; a node role needs every one to pull nginx:1.27 through the cache\n');
   });
 

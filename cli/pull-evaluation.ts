@@ -189,7 +189,8 @@ async function evaluateCall(simulator: Simulator, question: PullQuestion, princi
         : 'the stacks give this role no policy',
     );
   }
-  if (!sameAccount && identityAllows) {
+  const resourceAllows = ['Allowed', 'AllowedForAccount'].includes(analysis.resourceAnalysis?.result ?? '');
+  if (!sameAccount && !resourceAllows) {
     const account = accountPrincipalArn(partitionOf(question.cache.region), principalAccount);
     missing.push(
       granting.length > 0

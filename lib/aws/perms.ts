@@ -27,7 +27,9 @@ export interface PullCall {
 
 /**
  * Every call a pull through the cache makes, in one list: the node policies are built from it, and `can-pull`
- * evaluates it against the synthesized policies.
+ * evaluates it against the synthesized policies. Not in it: KMS permissions for a repository a template encrypts
+ * with a key, since ECR decrypts under its own grant on the key, made when it creates the repository (ECR user
+ * guide, encryption-at-rest), not as the puller.
  */
 export const PULL_CALLS: readonly PullCall[] = [
   // ECR user guide, repository-policy-examples: "Amazon ECR requires that users have permission to make calls to the
