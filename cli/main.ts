@@ -95,6 +95,22 @@ program
     process.exitCode = nodeConfig(options);
   });
 
+program
+  .command('can-pull')
+  .description('may the node roles pull this image through the cache? IAM evaluation of the synthesized policies; exits 1 on any denial')
+  .argument('<image>', 'an image reference, e.g. nginx:1.27 or registry.k8s.io/pause:3.10')
+  .requiredOption('--env <name>', 'the environment whose nodes pull (required)')
+  .option(...environmentsOption)
+  .option('--role <role>', "a role name in the environment's account, or a role ARN of any account (default: the environment's node roles)")
+  .addHelpText(
+    'after',
+    '\nNeeds @cloud-copilot/iam-simulate (AGPL-3.0-or-later, not shipped with this project): npm ci installs it in a checkout.',
+  )
+  .action(async (image: string, options: import('./can-pull').CanPullOptions) => {
+    const { canPull } = require('./can-pull') as typeof import('./can-pull');
+    process.exitCode = await canPull(image, options);
+  });
+
 program.parseAsync().catch((error: unknown) => {
   process.exitCode = reportError(error);
 });

@@ -180,12 +180,22 @@ export function withHubs(environments: readonly Environment[]): Environment[] {
   return environments.map((environment) => {
     const hub = environment.cacheFrom && environments.find((candidate) => candidate.name === environment.cacheFrom!.name && !candidate.cacheFrom);
     if (!environment.cacheFrom || !hub) return environment;
-    const { name, file, stackName, account, region, rules, consumers, allowUnlistedRegion } = hub;
+    const { name, file, stackName, account, region, rules, repositories, consumers, allowUnlistedRegion } = hub;
     return {
       ...environment,
       cacheFrom: {
         name: environment.cacheFrom.name,
-        hub: { name, file, stackName, account, region, rules, ...(consumers ? { consumers } : {}), ...(allowUnlistedRegion ? { allowUnlistedRegion } : {}) },
+        hub: {
+          name,
+          file,
+          stackName,
+          account,
+          region,
+          rules,
+          repositories,
+          ...(consumers ? { consumers } : {}),
+          ...(allowUnlistedRegion ? { allowUnlistedRegion } : {}),
+        },
       },
     };
   });

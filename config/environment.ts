@@ -46,6 +46,8 @@ export interface Hub extends CacheRegistry {
   readonly file: string;
   readonly stackName: string;
   readonly rules: readonly RuleSettings[];
+  /** Creation template settings of every rule (a rule's own `repositories` win): whether its templates tag. */
+  readonly repositories?: RepositoryTemplateSettings;
   readonly consumers?: CacheConsumers;
 }
 

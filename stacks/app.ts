@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { UserError } from '../config/errors';
 import { FolderError } from '../config/folders';
 import { type Environment, environmentsDirectory, loadEnvironments, type Problem, userPath } from '../config/environments';
@@ -6,10 +6,20 @@ import { type Finding, formatFinding, PolicyChecks } from '../lib/policy/policy-
 import { EcrCacheStack } from './ecr-cache-stack';
 import { discardOutput, installOutput, shareLockFile, stagingFolder, underCdktfCli } from './output';
 
-/** Findings of the policy checks that no resource acknowledged: synth stops before writing anything. */
+/**
+ * Findings of the policy checks that no resource acknowledged: synth stops before writing anything. Each names the
+ * environment file whose stack holds the resource.
+ */
 export class PolicyFindingsError extends UserError {
   constructor(readonly findings: readonly Finding[]) {
-    super(findings.map(formatFinding).join('\n'));
+    super(
+      findings
+        .map((finding) => {
+          const stack = TerraformStack.of(finding.resource);
+          return `${stack instanceof EcrCacheStack ? `${stack.environment.file}: ` : ''}${formatFinding(finding)}`;
+        })
+        .join('\n'),
+    );
   }
 }
 

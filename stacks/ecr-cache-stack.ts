@@ -85,7 +85,14 @@ export class EcrCacheStack extends TerraformStack {
     const hub = environment.cacheFrom && cacheOf(environment);
     // A consumer pulls through its hub's cache, in the hub's account; it creates only what its nodes need.
     const cache: IPullThroughCache = hub
-      ? PullThroughCache.fromRegistry(this, 'cache', { account: hub.account, region: hub.region, allowUnlistedRegion: hub.allowUnlistedRegion, rules: hub.rules, pullPolicyName })
+      ? PullThroughCache.fromRegistry(this, 'cache', {
+          account: hub.account,
+          region: hub.region,
+          allowUnlistedRegion: hub.allowUnlistedRegion,
+          rules: hub.rules,
+          repositories: hub.repositories,
+          pullPolicyName,
+        })
       : this.ownCache(pullPolicyName);
     const nodeRole = environment.nodes.createRole !== undefined ? new EksNodeRole(this, 'nodes', {
             roleName: environment.nodes.createRole,
