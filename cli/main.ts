@@ -111,6 +111,17 @@ program
     process.exitCode = await canPull(image, options);
   });
 
+program
+  .command('adopt')
+  .description("write Terraform import blocks for what the environment's stack would create that already exists in its account")
+  .requiredOption('--env <name>', 'the environment to adopt an existing setup into (required)')
+  .option(...environmentsOption)
+  .option('--state <file>', "the stack's state (terraform state pull > FILE): what it manages is left alone (default: the local state file, if any)")
+  .action(async (options: import('./adopt').AdoptOptions) => {
+    const { adopt } = require('./adopt') as typeof import('./adopt');
+    process.exitCode = await adopt(options);
+  });
+
 program.parseAsync().catch((error: unknown) => {
   process.exitCode = reportError(error);
 });

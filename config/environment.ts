@@ -36,6 +36,8 @@ export interface Environment extends CacheRegistry {
   readonly rules: readonly RuleSettings[];
   /** A hub: the other accounts that pull through this cache. */
   readonly consumers?: CacheConsumers;
+  /** What `adopt` found already in the account: import blocks the stack carries (`<name>.imports.json`). */
+  readonly imports?: readonly { readonly to: string; readonly id: string }[];
   /** A consumer: the environment whose cache its nodes pull through, found when the folder is checked. */
   readonly cacheFrom?: { readonly name: string; readonly hub?: Hub };
 }

@@ -13,6 +13,7 @@ import { CROSS_CHECKS, withHubs } from './cross-checks';
 import { type Environment, toEnvironment } from './environment';
 import { UserError } from './errors';
 import { FILE_CHECKS, type FileContext } from './file-checks';
+import { readImports } from './imports';
 import { displayPath, PROJECT_ROOT, userPath } from './paths';
 import { EnvironmentError, formatProblem, type Problem } from './problems';
 import { readEnvironmentFile, YAML_EXTENSIONS } from './read-file';
@@ -176,8 +177,11 @@ export function checkEnvironmentFile(path: string): FileResult {
   if (!context) return { problems, warnings };
   for (const check of FILE_CHECKS) check(context);
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const imported = readImports(path, context.name);
+  problems.push(...imported.problems);
   if (problems.length > 0 || !context.settings || !context.registry) return { problems, warnings };
-  return { environment: toEnvironment({ ...context, settings: context.settings, registry: context.registry }), problems, warnings };
+  const environment = toEnvironment({ ...context, settings: context.settings, registry: context.registry });
+  return { environment: imported.imports.length > 0 ? { ...environment, imports: imported.imports } : environment, problems, warnings };
 }
 
 /** The account and region, when both are valid: some rule checks need them. */

@@ -135,6 +135,9 @@ export class EcrCacheStack extends TerraformStack {
       new TerraformOutput(this, 'node_role_arn', { description: 'The EKS node role created here', value: nodeRole.role.arn });
     }
 
+    // What adopt found already in the account (config/imports.ts): Terraform imports it instead of creating it.
+    if (environment.imports) this.addOverride('import', environment.imports.map(({ to, id }) => ({ to, id })));
+
     PolicyChecks.applyTo(this);
   }
 

@@ -264,6 +264,9 @@ export function renderHcl(config: JsonObject, schema: BlockSchema, order: readon
     ]);
     blocks.push(block(`check ${JSON.stringify(name)}`, body));
   }
+  for (const imported of (config.import ?? []) as JsonObject[]) {
+    blocks.push(block('import', [`${INDENT}to = ${text(imported.to)}`, `${INDENT}id = ${JSON.stringify(text(imported.id))}`]));
+  }
   for (const moved of (config.moved ?? []) as JsonObject[]) {
     blocks.push(block('moved', [`${INDENT}from = ${text(moved.from)}`, `${INDENT}to   = ${text(moved.to)}`]));
   }
