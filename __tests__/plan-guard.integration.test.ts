@@ -94,7 +94,7 @@ describe('plan-guard.mjs on a real plan that deletes a credential secret', () =>
     if (!mirror) context.skip();
     const guard = await planWithRetiredSecret('ecr-cache-prod', '222222222222');
     expect(guard.stderr).toContain(
-      'plan-guard: ecr-cache-prod is production: this plan deletes credential secrets: aws_secretsmanager_secret.retired (ecr-pullthroughcache/retired).',
+      '\n  aws_secretsmanager_secret.retired: deleted, as it is no longer in the configuration. The credential secret ecr-pullthroughcache/retired: its rule loses',
     );
     expect(guard.status).toBe(1);
   });
