@@ -409,6 +409,21 @@ const CASES: Record<string, Case> = {
     files: { 'a.yaml': env(quay, 'production: yes\n') },
     problems: [['a.yaml', 'production', 'must be a boolean, not string "yes"']],
   },
+  'allowDeletions outside production': {
+    files: { 'a.yaml': env(quay, 'allowDeletions: [aws_ecr_pull_through_cache_rule.quay]\n') },
+    problems: [['a.yaml', 'allowDeletions', 'only a production: true environment is guarded, so nothing reads this list: remove it, or set production: true']],
+  },
+  'allowDeletions naming something other than a resource address': {
+    files: { 'a.yaml': env(quay, 'production: true\nallowDeletions: [quay, "module.cache.aws_iam_role.node"]\n') },
+    problems: [
+      ['a.yaml', 'allowDeletions[0]', '"quay" is not a Terraform resource address as the production guard names it (aws_ecr_pull_through_cache_rule.quay)'],
+      ['a.yaml', 'allowDeletions[1]', '"module.cache.aws_iam_role.node" is not a Terraform resource address'],
+    ],
+  },
+  'an address allowed twice': {
+    files: { 'a.yaml': env(quay, 'production: true\nallowDeletions: [aws_ecr_pull_through_cache_rule.quay, aws_ecr_pull_through_cache_rule.quay]\n') },
+    problems: [['a.yaml', 'allowDeletions[1]', '"aws_ecr_pull_through_cache_rule.quay" is listed twice']],
+  },
   'a recovery window over 30 days': {
     files: { 'a.yaml': env(quay, 'secrets: { recoveryWindowDays: 31 }\n') },
     problems: [['a.yaml', 'secrets.recoveryWindowDays', 'must be a whole number from 7 to 30']],

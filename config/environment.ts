@@ -22,8 +22,10 @@ export interface Environment extends CacheRegistry {
   /** `cluster`: the EKS cluster the nodes join, where a created role gets its access entry. */
   readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[]; readonly cluster?: string };
   readonly secrets: { readonly recoveryWindowDays: number };
-  /** Production: credential secrets get prevent_destroy. */
+  /** Production: credential secrets get prevent_destroy, and scripts/plan-guard.mjs guards its plans. */
   readonly production: boolean;
+  /** Production: the addresses the guard lets a plan delete or replace (`allowDeletions`); none by default. */
+  readonly allowDeletions: readonly string[];
   /** Creation template settings of every rule's cache repositories (a rule's own `repositories` win). */
   readonly repositories: RepositoryTemplateSettings;
   readonly scanning?: {
@@ -94,6 +96,7 @@ export function toEnvironment(context: FileContext & { readonly settings: Enviro
     },
     secrets: { recoveryWindowDays: settings.secrets?.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
     production: settings.production ?? false,
+    allowDeletions: settings.allowDeletions ?? [],
     repositories: settings.repositories ?? {},
     ...(settings.scanning
       ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push', scope: settings.scanning.scope ?? 'registry' } }

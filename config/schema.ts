@@ -63,6 +63,9 @@ export const PROJECT = 'ecr-pull-through-cache';
 /** What the registry's scanning configuration covers: the whole registry, or only the cache prefixes. */
 export const SCANNING_SCOPES = ['registry', 'cache'] as const;
 
+/** A resource's address in a stack (`<type>.<name>`: no modules, count or for_each), as the production guard names it. */
+const RESOURCE_ADDRESS = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$/;
+
 const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const wholeNumber = (min: number, max?: number) => {
@@ -132,7 +135,20 @@ export const environmentSchema = z
       .boolean()
       .optional()
       .describe("Accept a region this tool's list (the AWS SDK's) does not have yet, for a region AWS opened after it. Default: false."),
-    production: z.boolean().optional().describe('Production: the credential secrets cannot be destroyed (prevent_destroy).'),
+    production: z
+      .boolean()
+      .optional()
+      .describe('Production: the credential secrets cannot be destroyed (prevent_destroy), and the production guard refuses plans that delete or replace what the cache depends on.'),
+    allowDeletions: z
+      .array(
+        z.string().regex(RESOURCE_ADDRESS, {
+          error: (issue) => `"${String(issue.input)}" is not a Terraform resource address as the production guard names it (aws_ecr_pull_through_cache_rule.quay)`,
+        }),
+      )
+      .optional()
+      .describe(
+        'Production only: the Terraform addresses the production guard lets the next plan delete or replace, for one reviewed change. Remove them once it is applied.',
+      ),
     tags: tagsSchema(STACK_TAGS.length)
       .check((ctx) => {
         for (const key of STACK_TAGS) {

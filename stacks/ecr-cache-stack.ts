@@ -35,7 +35,8 @@ function mapOutput(value: Record<string, unknown>): IResolvable {
 
 /**
  * The Terraform JSON comment ("//" key, which Terraform ignores) where a stack says what scripts/plan-guard.mjs needs
- * to know: whether it is production. The guard reads the same key, and its tests read stacks this writes.
+ * to know: whether it is production, and the addresses its environment file lets a plan delete or replace
+ * (`allowDeletions`, only when there are any). The guard reads the same key, and its tests read stacks this writes.
  */
 export const STACK_COMMENT = 'ecr_pull_through_cache';
 
@@ -63,9 +64,12 @@ export class EcrCacheStack extends TerraformStack {
     });
 
     this.addOverride('terraform.required_version', requiredTerraformVersion(environment));
-    // What scripts/plan-guard.mjs reads to know a production stack, as a Terraform JSON comment ("//"), which
-    // Terraform ignores: the guard runs where only Terraform and Node.js are.
-    this.addOverride(`//.${STACK_COMMENT}`, { production: environment.production });
+    // What scripts/plan-guard.mjs reads to know a production stack and its override, as a Terraform JSON comment
+    // ("//"), which Terraform ignores: the guard runs where only Terraform and Node.js are, on the stack it planned.
+    this.addOverride(`//.${STACK_COMMENT}`, {
+      production: environment.production,
+      ...(environment.allowDeletions.length > 0 ? { allowDeletions: environment.allowDeletions } : {}),
+    });
     // The provider's full source address, as a Terraform user writes it (cdktf writes the short "aws").
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
     // cdktf pins the exact release its bindings were generated from; any later compatible release will do.
