@@ -131,9 +131,10 @@ const shop = ({ settings = CONSUMERS + SCANNING + NODES, rules = Object.values(R
   `rules:\n${rules}`;
 
 /** What removing the rule docker-hub deletes: its rule, its template and its credential secret. */
-const DOCKER_HUB_RESOURCES = ['aws_ecr_pull_through_cache_rule.docker_hub', 'aws_ecr_repository_creation_template.docker_hub', 'aws_secretsmanager_secret.docker_hub'];
+// The Docker Hub rule waits for its secret's value (count), so its address has an index.
+const DOCKER_HUB_RESOURCES = ['aws_ecr_pull_through_cache_rule.docker_hub[0]', 'aws_ecr_repository_creation_template.docker_hub', 'aws_secretsmanager_secret.docker_hub'];
 const DOCKER_HUB_LINES = [
-  '  aws_ecr_pull_through_cache_rule.docker_hub: deleted, as it is no longer in the configuration. The pull-through cache rule of docker-hub/: nodes cannot pull new images through it while it is gone.',
+  '  aws_ecr_pull_through_cache_rule.docker_hub[0]: deleted, as it is no longer in the configuration. The pull-through cache rule of docker-hub/: nodes cannot pull new images through it while it is gone.',
   "  aws_ecr_repository_creation_template.docker_hub: deleted, as it is no longer in the configuration. The repository creation template of docker-hub/: cache repositories created without it get ECR's defaults (no lifecycle policy, no repository policy).",
   '  aws_secretsmanager_secret.docker_hub: deleted, as it is no longer in the configuration. The credential secret ecr-pullthroughcache/docker-hub: its rule loses its upstream credential, a new secret has a new ARN and no value, and the deleted name stays reserved for its recovery window.',
 ];

@@ -63,8 +63,11 @@ export const PROJECT = 'ecr-pull-through-cache';
 /** What the registry's scanning configuration covers: the whole registry, or only the cache prefixes. */
 export const SCANNING_SCOPES = ['registry', 'cache'] as const;
 
-/** A resource's address in a stack (`<type>.<name>`: no modules, count or for_each), as the production guard names it. */
-const RESOURCE_ADDRESS = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$/;
+/**
+ * A resource's address in a stack (`<type>.<name>`, and `[0]` for a rule that waits for its secret: no modules or
+ * for_each), as the production guard names it.
+ */
+const RESOURCE_ADDRESS = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[\d+\])?$/;
 
 const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
