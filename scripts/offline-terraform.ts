@@ -154,6 +154,11 @@ export interface TerraformOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Show terraform's output as it runs instead of capturing it. */
   readonly inherit?: boolean;
+  /**
+   * Runs terraform as the leader of its own process group and gives its process id, so a test can signal it and the
+   * provider it started (`process.kill(-pid, signal)`).
+   */
+  readonly onStart?: (pid: number) => void;
 }
 
 export async function terraform(workspace: OfflineWorkspace, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
@@ -163,7 +168,9 @@ export async function terraform(workspace: OfflineWorkspace, args: readonly stri
       cwd: workspace.dir,
       env: { ...workspace.env, ...options.env },
       stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+      ...(options.onStart ? { detached: true } : {}),
     });
+    if (options.onStart && child.pid !== undefined) options.onStart(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -45,6 +45,11 @@ export interface LoopbackAwsOptions {
    */
   readonly defaultAccount?: string;
   /** Answer every request of these services (all when empty) with this error, as an outage or a denied caller would. */
+  /**
+   * Called with each request once its action took effect and before it is answered: a test can stop the caller
+   * there, as a killed apply stops between AWS acting and Terraform recording it.
+   */
+  readonly onRequest?: (request: RecordedRequest) => void;
   /** Let the process exit while the server still listens (a server shared by a whole process). */
   readonly unref?: boolean;
   readonly fault?: { readonly code: string; readonly status?: number; readonly message?: string; readonly services?: readonly string[] };
@@ -135,7 +140,9 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           fault(service);
           const handler = jsonPrefix ? jsonHandlers[service][action] : undefined;
           if (!handler) throw unknown(target);
-          send(200, handler(body, state.region(caller.account, caller.region)));
+          const result = handler(body, state.region(caller.account, caller.region));
+          options.onRequest?.(record!);
+          send(200, result);
         } catch (error) {
           if (!(error instanceof AwsError)) throw error;
           if (record) record.error = error.code;
@@ -156,9 +163,12 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           const action = text(body.Action ?? '');
           remember(caller.service, action, body);
           fault(caller.service);
-          if (caller.service === 'iam' && iam[action]) return send(200, queryResponse(action, IAM_NAMESPACE, iam[action](body, state.iam(caller.account))));
-          if (caller.service === 'sts' && sts[action]) return send(200, queryResponse(action, STS_NAMESPACE, sts[action](body, caller.account)));
-          throw unknown(`${caller.service}:${action}`);
+          let xml: string;
+          if (caller.service === 'iam' && iam[action]) xml = queryResponse(action, IAM_NAMESPACE, iam[action](body, state.iam(caller.account)));
+          else if (caller.service === 'sts' && sts[action]) xml = queryResponse(action, STS_NAMESPACE, sts[action](body, caller.account));
+          else throw unknown(`${caller.service}:${action}`);
+          options.onRequest?.(record!);
+          return send(200, xml);
         } catch (error) {
           if (!(error instanceof AwsError)) throw error;
           if (record) record.error = error.code;
