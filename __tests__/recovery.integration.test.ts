@@ -59,7 +59,7 @@ async function scenario(name: string, stopWhen: (request: RecordedRequest) => bo
   });
   const init = await terraform(workspace, ['init', '-input=false', '-no-color']);
   if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stderr}`);
-  return Object.assign(state, {
+  return Object.assign<Partial<Scenario>, Omit<Scenario, 'pid'>>(state, {
     aws,
     workspace,
     folder,
@@ -74,7 +74,7 @@ async function scenario(name: string, stopWhen: (request: RecordedRequest) => bo
       await aws.close();
       rmSync(work, { recursive: true, force: true });
     },
-  }) as Scenario;
+  });
 }
 
 const apply = (run: Scenario): Promise<TerraformResult> =>
