@@ -35,16 +35,27 @@ interface Scenario {
   close(): Promise<void>;
 }
 
-/** A new environment, synthesized, in a new loopback AWS whose `stopWhen` request makes the test signal terraform. */
-async function scenario(name: string, stopWhen: (request: RecordedRequest) => boolean, signal: NodeJS.Signals): Promise<Scenario> {
+/**
+ * A new environment, synthesized, in a new loopback AWS that signals terraform (its whole process group) when the
+ * first request `stopWhen` picks has taken effect, before AWS answers it, or `afterMs` later.
+ */
+async function scenario(name: string, stopWhen: (request: RecordedRequest) => boolean, signal: NodeJS.Signals, afterMs = 0): Promise<Scenario> {
   const work = mkdtempSync(join(tmpdir(), `ecr-cache-recovery-${name}-`));
   let stopped = false;
   const state: Partial<Scenario> = {};
+  const stop = () => {
+    try {
+      process.kill(-state.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
   const aws = await startLoopbackAws({
     onRequest: (request) => {
       if (stopped || !stopWhen(request) || state.pid === undefined) return;
       stopped = true;
-      process.kill(-state.pid, signal);
+      if (afterMs === 0) stop();
+      else setTimeout(stop, afterMs);
     },
   });
   aws.seedRole(ACCOUNT, 'eks-node');
@@ -85,57 +96,57 @@ const planIsClean = async (run: Scenario) => {
 };
 const secretNames = (run: Scenario) => [...run.aws.region(ACCOUNT, REGION).secrets.keys()].sort();
 
-describe('an interrupted first apply', () => {
+const action = (name: string, body?: Record<string, unknown>) => (request: RecordedRequest) =>
+  request.action === name && Object.entries(body ?? {}).every(([key, value]) => request.body[key] === value);
+
+/** How each interruption is recovered: a plain re-apply, or adopt first where AWS kept what the state did not. */
+const SCENARIOS: [string, string, (request: RecordedRequest) => boolean, NodeJS.Signals, number, 'apply' | 'adopt'][] = [
+  ['before any secret, as the first template is created', 'kill-before-secret', action('CreateRepositoryCreationTemplate'), 'SIGKILL', 0, 'adopt'],
+  ['right after a secret was created', 'kill-after-secret', action('CreateSecret', { Name: 'ecr-pullthroughcache/docker-hub' }), 'SIGKILL', 0, 'adopt'],
+  ['right after a secret was created, interrupted', 'int-after-secret', action('CreateSecret', { Name: 'ecr-pullthroughcache/docker-hub' }), 'SIGINT', 0, 'apply'],
+  ['during the pause before a rule', 'kill-in-pause', action('PutSecretValue'), 'SIGKILL', 3000, 'adopt'],
+  ['during the pause before a rule, interrupted', 'int-in-pause', action('PutSecretValue'), 'SIGINT', 3000, 'apply'],
+  ['right after a rule was created', 'kill-after-rule', action('CreatePullThroughCacheRule'), 'SIGKILL', 0, 'adopt'],
+];
+
+describe('an interrupted first apply converges, with no duplicates', () => {
   beforeEach((context) => {
     if (!mirror) context.skip();
   });
 
-  it('killed right after a secret was created: the re-apply fails on it, adopt imports it, and the apply after converges', async () => {
-    const run = await scenario('kill', (request) => request.action === 'CreateSecret' && request.body.Name === 'ecr-pullthroughcache/docker-hub', 'SIGKILL');
+  it.each(SCENARIOS)('stopped %s (%s): recovered by %s', async (_when, name, stopWhen, signal, afterMs, recovery) => {
+    let run = await scenario(name, stopWhen, signal, afterMs);
     try {
-      const killed = await apply(run);
-      expect(killed.status).not.toBe(0);
-      expect(secretNames(run)).toContain('ecr-pullthroughcache/docker-hub');
-      const again = await apply(run);
-      expect(again.status).toBe(1);
-      expect(again.stderr).toContain('ResourceExistsException');
-      const adopted = await ecrCacheAsync(['adopt', '--env', 'team', '--environments', run.folder, '--state', join(run.workspace.dir, 'terraform.tfstate')], {
-        ...run.aws.sdkEnvironment(ACCOUNT, REGION),
-        AWS_EC2_METADATA_DISABLED: 'true',
-      });
-      expect(adopted.status, adopted.stdout + adopted.stderr).toBe(0);
-      expect(adopted.stdout).toContain('import   aws_secretsmanager_secret.docker_hub');
-      // Synthesized again with the imports, into the same workspace and state.
-      const synth = runTs(join(PROJECT_ROOT, 'main.ts'), [], { CDKTF_OUTDIR: join(run.workspace.dir, '..', 'out'), ECR_CACHE_ENVIRONMENTS: run.folder });
-      expect(synth.status, synth.stderr).toBe(0);
-      const workspace = prepareOfflineWorkspace(join(run.workspace.dir, '..', 'out', 'stacks', 'ecr-cache-team'), run.workspace.dir, mirror!, {
-        endpoints: run.aws.endpoints(),
-        credentials: loopbackCredentials(ACCOUNT),
-      });
-      const converged = await apply({ ...run, workspace });
-      expect(converged.status, converged.stderr).toBe(0);
-      expect(await planIsClean({ ...run, workspace })).toEqual([0, '']);
-      // No duplicates: one secret per name, the rules that can exist do.
-      expect(secretNames(run)).toEqual(['ecr-pullthroughcache/docker-hub', 'ecr-pullthroughcache/github']);
-      expect([...run.aws.region(ACCOUNT, REGION).rules.keys()].sort()).toEqual(['github', 'quay']);
-      expect(run.aws.unknownCalls).toEqual([]);
-    } finally {
-      await run.close();
-    }
-  });
-
-  it('interrupted (SIGINT) during the pause before a rule: a plain re-apply converges', async () => {
-    // The pause starts once the written credential's version exists.
-    const run = await scenario('interrupt', (request) => request.action === 'PutSecretValue', 'SIGINT');
-    try {
-      const interrupted = await apply(run);
-      expect(interrupted.status).not.toBe(0);
-      expect(run.aws.region(ACCOUNT, REGION).rules.has('github')).toBe(false);
-      const again = await apply(run);
+      const stopped = await apply(run);
+      expect(stopped.status).not.toBe(0);
+      let again = await apply(run);
+      if (recovery === 'adopt') {
+        // AWS made what Terraform did not record: the re-apply names it, adopt imports it.
+        expect(again.status).toBe(1);
+        expect(again.stderr).toMatch(/ResourceExistsException|AlreadyExistsException|EntityAlreadyExists/);
+        const adopted = await ecrCacheAsync(['adopt', '--env', 'team', '--environments', run.folder, '--state', join(run.workspace.dir, 'terraform.tfstate')], {
+          ...run.aws.sdkEnvironment(ACCOUNT, REGION),
+          AWS_EC2_METADATA_DISABLED: 'true',
+        });
+        expect(adopted.status, adopted.stdout + adopted.stderr).toBe(0);
+        expect(adopted.stdout).toMatch(/^import {3}/m);
+        // Synthesized again with the imports, into the same workspace and state.
+        const out = join(run.workspace.dir, '..', 'out');
+        const synth = runTs(join(PROJECT_ROOT, 'main.ts'), [], { CDKTF_OUTDIR: out, ECR_CACHE_ENVIRONMENTS: run.folder });
+        expect(synth.status, synth.stderr).toBe(0);
+        run = {
+          ...run,
+          workspace: prepareOfflineWorkspace(join(out, 'stacks', 'ecr-cache-team'), run.workspace.dir, mirror!, { endpoints: run.aws.endpoints(), credentials: loopbackCredentials(ACCOUNT) }),
+        };
+        again = await apply(run);
+      }
       expect(again.status, again.stderr).toBe(0);
       expect(await planIsClean(run)).toEqual([0, '']);
-      expect([...run.aws.region(ACCOUNT, REGION).rules.keys()].sort()).toEqual(['github', 'quay']);
       expect(secretNames(run)).toEqual(['ecr-pullthroughcache/docker-hub', 'ecr-pullthroughcache/github']);
+      // Docker Hub's rule waits for its secret's value; the others exist, once each.
+      expect([...run.aws.region(ACCOUNT, REGION).rules.keys()].sort()).toEqual(['github', 'quay']);
+      expect([...run.aws.region(ACCOUNT, REGION).templates.keys()].sort()).toEqual(['docker-hub', 'github', 'quay']);
+      expect(run.aws.unknownCalls).toEqual([]);
     } finally {
       await run.close();
     }
