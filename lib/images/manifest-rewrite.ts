@@ -13,10 +13,10 @@ import {
   isRewritable,
   mapReference,
   representLike,
-  rewritableScalar,
   type RewriteContext,
   stringScalar,
 } from './rewrite-context';
+import { rewriteHelmValues } from './helm-values';
 import { type SourceWindow, YamlDocumentStream } from './yaml-stream';
 
 export type { ImageMapper } from './rewrite-context';
@@ -63,8 +63,6 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   Rollout: ['spec', 'template', 'spec'],
 };
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
-/** Siblings that mark a map with `repository` as an image in Helm values. */
-const IMAGE_MAP_HINTS = ['tag', 'digest', 'pullPolicy'];
 /** Kinds whose keys are data, not configuration: an `image` key there is not an image to report. */
 const DATA_KINDS = new Set(['ConfigMap', 'Secret']);
 
@@ -220,45 +218,6 @@ class DocumentRewrite implements RewriteContext {
     this.change(scalar, from, to);
   }
 
-  /** `registry` + `repository`: the registry takes the cache's, the repository stays when it can. */
-  private rewriteRegistryAndRepository(registryNode: Scalar, repositoryNode: Scalar): void {
-    const registry = String(registryNode.value);
-    const repository = String(repositoryNode.value);
-    const from = `${registry}/${repository}`;
-    const to = this.mapped(registryNode, from);
-    if (to === undefined || to === from) return;
-    const keepsRepository = to.endsWith(`/${repository}`);
-    const slash = to.indexOf('/');
-    this.replace(registryNode, keepsRepository ? to.slice(0, to.length - repository.length - 1) : to.slice(0, slash));
-    if (!keepsRepository) this.replace(repositoryNode, to.slice(slash + 1));
-    this.change(registryNode, from, to);
-  }
-
-  private walkValues(node: unknown, key?: string): void {
-    if (isSeq(node)) {
-      for (const item of node.items) this.walkValues(item);
-      return;
-    }
-    if (!isMap(node)) return;
-    // `registry` with `repository`, or with `image` as ingress-nginx's chart names it.
-    const registry = rewritableScalar(node.get('registry', true));
-    const repository = rewritableScalar(node.get('repository', true)) ?? (registry ? rewritableScalar(node.get('image', true)) : undefined);
-    let handled: Scalar | undefined;
-    if (repository && registry && String(registry.value) !== '') {
-      this.rewriteRegistryAndRepository(registry, repository);
-      handled = repository;
-    } else if (repository && (/image$/i.test(key ?? '') || IMAGE_MAP_HINTS.some((hint) => node.has(hint)))) {
-      this.rewriteReference(repository);
-      handled = repository;
-    }
-    for (const pair of node.items) {
-      const pairKey = isScalar(pair.key) ? String(pair.key.value) : undefined;
-      if (pair.value === handled) continue;
-      if (pairKey === 'image' && isScalar(pair.value)) this.rewriteReference(pair.value);
-      else this.walkValues(pair.value, pairKey);
-    }
-  }
-
   /** Kustomize `images`: `newName` is mapped; an image without one gets a `newName` line. */
   private rewriteKustomizeImages(images: unknown): void {
     if (!isSeq(images)) return;
@@ -297,12 +256,12 @@ class DocumentRewrite implements RewriteContext {
       const items = node.get('items', true);
       if (isSeq(items)) for (const item of items.items) this.walkManifest(item);
     } else if (kind === 'HelmRelease') {
-      this.walkValues(node.getIn(['spec', 'values'], true));
+      rewriteHelmValues(node.getIn(['spec', 'values'], true), this);
     } else if (kind === 'Application' && node.has('spec')) {
       // Argo CD: one source, or several.
       const sources = [node.getIn(['spec', 'source'], true), ...(seqItems(node.getIn(['spec', 'sources'], true)) ?? [])];
       for (const source of sources.filter(isMap)) {
-        this.walkValues(source.getIn(['helm', 'valuesObject'], true));
+        rewriteHelmValues(source.getIn(['helm', 'valuesObject'], true), this);
         const values = stringScalar(source.getIn(['helm', 'values'], true));
         if (values) this.reportEmbeddedValues(values);
       }
@@ -319,7 +278,7 @@ class DocumentRewrite implements RewriteContext {
     } else if (kind === undefined && !node.has('apiVersion')) {
       // A kustomization.yaml without apiVersion and kind, or else a Helm values file.
       if (node.has('images') && (node.has('resources') || node.has('bases') || node.has('components'))) this.rewriteKustomizeImages(node.get('images', true));
-      else this.walkValues(node);
+      else rewriteHelmValues(node, this);
     } else if (kind !== undefined && !DATA_KINDS.has(kind)) {
       this.reportImages(node, kind);
     }
