@@ -264,3 +264,66 @@ describe('what rewrite leaves, and why', () => {
     expect(result.unmapped).toEqual([{ line: 4, reference: 'mcr.microsoft.com/acme/app', reason: 'no rule in environment dev pulls through from mcr.microsoft.com', noRule: true }]);
   });
 });
+
+describe('images inside arguments, commands and environment values', () => {
+  it("reports, and leaves, the images in a container's args, command and env, and nothing else there", () => {
+    const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: prometheus-operator}
+spec:
+  template:
+    spec:
+      containers:
+      - name: operator
+        image: quay.io/prometheus-operator/prometheus-operator:v0.80.0
+        args:
+        - --kubelet-service=kube-system/kubelet
+        - --localhost=127.0.0.1
+        - --prometheus-config-reloader=quay.io/prometheus-operator/prometheus-config-reloader:v0.80.0
+        - --web.listen-address=0.0.0.0:10250
+        - --config-file=/etc/operator/config.yaml
+        command: [/bin/sh, -c, "exec /bin/operator --thanos-default-base-image=quay.io/thanos/thanos"]
+        env:
+        - {name: SIDECAR_IMAGE, value: "docker.io/library/busybox:1.37"}
+        - {name: UPSTREAM, value: "http://example.com/api/v1"}
+        - {name: OTHER, value: "mcr.microsoft.com/dotnet/runtime:8.0"}
+`;
+    const result = rewriteImages(manifest, toCache);
+    expect(result.text).toBe(manifest.replace('image: quay.io/', `image: ${C}/quay/`));
+    expect(result.unmapped.map((image) => [image.line, image.reference, image.reason, image.noRule])).toEqual([
+      [13, 'quay.io/prometheus-operator/prometheus-config-reloader:v0.80.0', `in the container's args, which rewrite does not edit (the cache would serve it as ${C}/quay/prometheus-operator/prometheus-config-reloader:v0.80.0)`, false],
+      [16, 'quay.io/thanos/thanos', `in the container's command, which rewrite does not edit (the cache would serve it as ${C}/quay/thanos/thanos)`, false],
+      [18, 'docker.io/library/busybox:1.37', `in the container's env SIDECAR_IMAGE, which rewrite does not edit (the cache would serve it as ${C}/docker-hub/library/busybox:1.37)`, false],
+      [20, 'mcr.microsoft.com/dotnet/runtime:8.0', "in the container's env OTHER, which rewrite does not edit (and no rule in environment dev pulls through from mcr.microsoft.com)", true],
+    ]);
+  });
+
+  it('reports the images in the argument and environment values of Helm values, and a registry joined to a key beside it', () => {
+    const values = `controller:
+  extraArgs:
+    default-ssl-certificate: ingress/tls
+    default-backend-image: registry.k8s.io/defaultbackend-amd64:1.5
+  extraEnvs:
+  - name: HELPER
+    value: ghcr.io/acme/helper:v2
+prometheusOperator:
+  extraArgs:
+  - --prometheus-config-reloader=quay.io/prometheus-operator/prometheus-config-reloader:v0.80.0
+  prometheusDefaultBaseImage: prometheus/prometheus
+  prometheusDefaultBaseImageRegistry: quay.io
+`;
+    const result = rewriteImages(values, toCache);
+    expect(result.text).toBe(values);
+    expect(result.unmapped.map((image) => [image.line, image.reference, image.reason])).toEqual([
+      [4, 'registry.k8s.io/defaultbackend-amd64:1.5', `in controller.extraArgs, which rewrite does not edit (the cache would serve it as ${C}/k8s/defaultbackend-amd64:1.5)`],
+      [7, 'ghcr.io/acme/helper:v2', `in controller.extraEnvs, which rewrite does not edit (the cache would serve it as ${C}/github/acme/helper:v2)`],
+      [10, 'quay.io/prometheus-operator/prometheus-config-reloader:v0.80.0', `in prometheusOperator.extraArgs, which rewrite does not edit (the cache would serve it as ${C}/quay/prometheus-operator/prometheus-config-reloader:v0.80.0)`],
+      [
+        11,
+        'quay.io/prometheus/prometheus',
+        'the chart joins prometheusOperator.prometheusDefaultBaseImageRegistry (line 12) and prometheusOperator.prometheusDefaultBaseImage in a way rewrite does not know, ' +
+          `and does not edit them (the cache would serve it as ${C}/quay/prometheus/prometheus)`,
+      ],
+    ]);
+  });
+});

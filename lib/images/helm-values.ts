@@ -22,13 +22,15 @@
  */
 import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import type { NotMapped } from './cache-uri';
-import { isRewritable, mapReference, type RewriteContext, stringScalar } from './rewrite-context';
+import { imagesInText, isRewritable, mapReference, type RewriteContext, stringScalar } from './rewrite-context';
 import { parseImageReference } from './image-reference';
 
 /** Siblings that mark a map with `repository` (or ingress-nginx's `image`) as an image; kube-prometheus-stack pins with `sha`. */
 const IMAGE_MAP_HINTS = ['tag', 'digest', 'sha', 'pullPolicy'];
 /** Keys that hold a registry: `registry`, `imageRegistry`, `prometheusDefaultBaseImageRegistry`... */
 const REGISTRY_KEY = /registry$/i;
+/** Keys whose strings a chart passes to a program (`extraArgs`, `env`...): images there are in its syntax, not edited. */
+const ARGUMENT_KEY = /^(extra|container)?(args|command|commands|envs?|envvars)$/i;
 
 /** A registry written in the values, and where. */
 interface Registry {
@@ -146,7 +148,19 @@ export function rewriteHelmValues(root: unknown, context: RewriteContext): void 
       const pairKey = isScalar(pair.key) ? String(pair.key.value) : undefined;
       if (pairKey === undefined || (path === '' && pairKey === 'global')) continue;
       const image = pairKey === 'image' && !imageMap ? nonEmptyString(pair.value) : undefined;
-      if (image) {
+      const pairedRegistry = image ? undefined : registryAt(node.get(`${pairKey}Registry`, true), at(`${pairKey}Registry`));
+      const pairedName = pairedRegistry && nonEmptyString(pair.value);
+      if (ARGUMENT_KEY.test(pairKey)) {
+        reportArguments(pair.value, at(pairKey), context);
+      } else if (pairedRegistry && pairedName) {
+        // kube-prometheus-stack: `--prometheus-default-base-image={{ global.imageRegistry | default
+        // prometheusDefaultBaseImageRegistry }}/{{ prometheusDefaultBaseImage }}`, an argument of the operator's.
+        context.leave(
+          pairedName,
+          `${valueOf(pairedRegistry.scalar)}/${valueOf(pairedName)}`,
+          `the chart joins ${pairedRegistry.path} (line ${context.lineOf(pairedRegistry.scalar)}) and ${at(pairKey)} in a way rewrite does not know, and does not edit them`,
+        );
+      } else if (image) {
         // An `image` string: a container's (beside its `name`: charts write those as they are) or one naming its host is
         // the reference itself; any other may also have a global registry put before it.
         const asItIs = node.has('name') || namesAHost(valueOf(image));
@@ -159,6 +173,15 @@ export function rewriteHelmValues(root: unknown, context: RewriteContext): void 
   };
   visit(root, '', undefined, []);
   for (const group of sharingScalars(sites)) new ValuesSolver(group, context).apply();
+}
+
+/** Every string below an argument key: the images inside it are reported, not edited. */
+function reportArguments(node: unknown, path: string, context: RewriteContext): void {
+  if (isSeq(node)) node.items.forEach((item) => reportArguments(item, path, context));
+  else if (isMap(node)) for (const pair of node.items) reportArguments(pair.value, path, context);
+  const scalar = stringScalar(node);
+  if (!scalar) return;
+  for (const image of imagesInText(valueOf(scalar), context.mapImage)) context.leave(scalar, image, `in ${path}, which rewrite does not edit`);
 }
 
 /** The sites that share a scalar (a global registry, most often), each group to be solved together. */

@@ -10,6 +10,7 @@
 import { type Document, isMap, isPair, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import {
   type ImageMapper,
+  imagesInText,
   isRewritable,
   mapReference,
   representLike,
@@ -238,6 +239,25 @@ class DocumentRewrite implements RewriteContext {
     }
   }
 
+  /**
+   * Images inside a container's `args`, `command` and `env` values (`--prometheus-config-reloader=quay.io/...`): the
+   * program reads them, in a syntax of its own; they are reported, not changed.
+   */
+  private reportArguments(container: YAMLMap): void {
+    for (const field of ['args', 'command']) {
+      for (const item of seqItems(container.get(field, true)) ?? []) {
+        const scalar = stringScalar(item);
+        if (scalar) for (const image of imagesInText(String(scalar.value), this.mapImage)) this.leave(scalar, image, `in the container's ${field}, which rewrite does not edit`);
+      }
+    }
+    for (const variable of seqItems(container.get('env', true)) ?? []) {
+      const value = isMap(variable) ? stringScalar(variable.get('value', true)) : undefined;
+      const name = isMap(variable) ? stringScalar(variable.get('name', true)) : undefined;
+      const which = name ? ` ${String(name.value)}` : '';
+      if (value) for (const image of imagesInText(String(value.value), this.mapImage)) this.leave(value, image, `in the container's env${which}, which rewrite does not edit`);
+    }
+  }
+
   /** Every `image: <string>` below a node of a kind rewrite does not read: reported, not changed. */
   private reportImages(node: unknown, kind: string): void {
     if (isSeq(node)) for (const item of node.items) this.reportImages(item, kind);
@@ -272,7 +292,9 @@ class DocumentRewrite implements RewriteContext {
       const podSpec = node.getIn(POD_SPEC_PATHS[kind], true);
       for (const list of CONTAINER_LISTS) {
         for (const container of (isMap(podSpec) ? seqItems(podSpec.get(list, true)) : undefined) ?? []) {
-          if (isMap(container)) this.rewriteReference(container.get('image', true));
+          if (!isMap(container)) continue;
+          this.rewriteReference(container.get('image', true));
+          this.reportArguments(container);
         }
       }
     } else if (kind === undefined && !node.has('apiVersion')) {

@@ -4,6 +4,7 @@
  */
 import { isScalar, type Node, parse, type Scalar } from 'yaml';
 import type { NotMapped } from './cache-uri';
+import { parseImageReference } from './image-reference';
 
 /**
  * Maps one image reference to its cache URI. When it cannot, it returns the reason (`{ reason }`: cheaper than an
@@ -68,4 +69,29 @@ function isPlainSafe(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What cannot be part of a reference: what separates one in a command line, a flag (`--x=ref`) or a list. */
+const NOT_IN_A_REFERENCE = /[\s,;="'`()]+/;
+
+/**
+ * The image references inside a free-form string (a container's `args`, `command`, an `env` value): each word, or
+ * value of a `--flag=value`, that names a registry host and carries a tag or a digest, or names a host the cache has a
+ * rule for. A path (`/etc/x`), a URL (`http://h/x`), `host:port` or `namespace/name` is not one.
+ */
+export function imagesInText(text: string, mapImage: ImageMapper): string[] {
+  const found: string[] = [];
+  for (const word of text.split(NOT_IN_A_REFERENCE)) {
+    if (!word.includes('/') || word.includes('://')) continue;
+    let pinned: boolean;
+    try {
+      const reference = parseImageReference(word);
+      if (reference.domain === undefined) continue;
+      pinned = reference.tag !== undefined || reference.digest !== undefined;
+    } catch {
+      continue;
+    }
+    if (pinned || 'uri' in mapReference(mapImage, word)) found.push(word);
+  }
+  return found;
 }
