@@ -1,4 +1,5 @@
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -20,7 +21,8 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
   });
 
   it.each([
-    ['ROOT', 'public.ecr.aws'],
+    ['ROOT', '333333333333.dkr.ecr.us-west-2.amazonaws.com'],
+    ['ecr-public', 'public.ecr.aws'],
     ['docker-hub', 'registry-1.docker.io'],
     ['github', 'ghcr.io'],
     ['gitlab', 'registry.gitlab.com'],
@@ -32,6 +34,11 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     ['shared', '444444444444.dkr.ecr.eu-west-2.amazonaws.com'],
   ])('has the rule %s -> %s', (prefix, url) => {
     expect(synthesized).toHaveResourceWithProperties(EcrPullThroughCacheRule, { ecr_repository_prefix: prefix, upstream_registry_url: url });
+  });
+
+  it('gives the node role it creates an EC2_LINUX access entry in the cluster nodes.cluster names, so its nodes can join', () => {
+    expect(synthesized).toHaveResourceWithProperties(EksAccessEntry, { cluster_name: 'platform', principal_arn: '${aws_iam_role.node.arn}', type: 'EC2_LINUX' });
+    expect(Object.keys(stack.resource.aws_eks_access_entry)).toEqual(['node']);
   });
 
   it('creates a credential secret for each upstream that needs one, and only those', () => {
@@ -54,7 +61,8 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
       resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).map((rule) => [rule.ecr_repository_prefix, rule.upstream_repository_prefix]),
     );
     expect(prefixes).toEqual({
-      ROOT: undefined,
+      ROOT: 'ROOT',
+      'ecr-public': undefined,
       'docker-hub': undefined,
       github: undefined,
       gitlab: undefined,
@@ -112,7 +120,8 @@ describe('examples/all-upstreams.yaml: every upstream AWS supports', () => {
     const [waitAddress, wait] = waits[0];
     expect(rule.depends_on).toEqual([`terraform_data.${waitAddress}`]);
     expect(wait.depends_on).toEqual([`${IamRolePolicy.tfResourceType}.${policyAddress}`]);
-    expect(wait.provisioner).toEqual([{ 'local-exec': { command: '10', interpreter: ['sleep'] } }]);
+    // No interpreter: Terraform's default shell, sh on Linux and macOS (sleep), cmd on Windows (no sleep: ping).
+    expect(wait.provisioner).toEqual([{ 'local-exec': { command: 'sleep 10 || ping -n 11 127.0.0.1 > NUL' } }]);
   });
 
   it('lets nodes use the whole registry because of the ROOT rule', () => {

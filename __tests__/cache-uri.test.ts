@@ -52,10 +52,12 @@ const CASES: [string, string | { error: string }][] = [
   ['k8s.gcr.io/pause:3.9', noRule('k8s.gcr.io/pause:3.9', 'k8s.gcr.io')],
   ['quay.io/prometheus/node-exporter:v1.8.0', `${C}/quay/prometheus/node-exporter:v1.8.0`],
   [`quay.io/jetstack/cert-manager-controller@${D}`, `${C}/quay/jetstack/cert-manager-controller@${D}`],
-  // ECR Public through the ROOT rule: no prefix
-  ['public.ecr.aws/nginx/nginx:1.27', `${C}/nginx/nginx:1.27`],
-  ['public.ecr.aws/eks-distro/kubernetes/pause:3.9', `${C}/eks-distro/kubernetes/pause:3.9`],
-  [`public.ecr.aws/karpenter/controller:1.0.0@${D}`, `${C}/karpenter/controller:1.0.0@${D}`],
+  // ECR Public, prefixed
+  ['public.ecr.aws/nginx/nginx:1.27', `${C}/ecr-public/nginx/nginx:1.27`],
+  ['public.ecr.aws/eks-distro/kubernetes/pause:3.9', `${C}/ecr-public/eks-distro/kubernetes/pause:3.9`],
+  [`public.ecr.aws/karpenter/controller:1.0.0@${D}`, `${C}/ecr-public/karpenter/controller:1.0.0@${D}`],
+  // The same account's us-west-2 registry through the ROOT rule: no prefix
+  ['333333333333.dkr.ecr.us-west-2.amazonaws.com/team/api:2', `${C}/team/api:2`],
   // ECR to ECR: the upstream prefix becomes the rule's prefix
   ['333333333333.dkr.ecr.us-east-1.amazonaws.com/platform/api:1.0', `${C}/us/api:1.0`],
   ['333333333333.dkr.ecr.us-east-1.amazonaws.com/platform/team/api:1.0', `${C}/us/team/api:1.0`],
@@ -80,10 +82,10 @@ const CASES: [string, string | { error: string }][] = [
   ['555555555555.dkr.ecr.eu-west-2.amazonaws.com/api', noRule('555555555555.dkr.ecr.eu-west-2.amazonaws.com/api', '555555555555.dkr.ecr.eu-west-2.amazonaws.com')],
   // A path that would land under another rule: ECR would serve that rule's upstream, so it is refused
   [
-    'public.ecr.aws/quay/foo:1',
+    '333333333333.dkr.ecr.us-west-2.amazonaws.com/quay/foo:1',
     {
       error:
-        'public.ecr.aws/quay/foo:1: its cache path quay/foo belongs to rule quay (quay), not to rule ROOT: ' +
+        '333333333333.dkr.ecr.us-west-2.amazonaws.com/quay/foo:1: its cache path quay/foo belongs to rule quay (quay), not to rule ROOT: ' +
         'ECR would pull another image; give the rules prefixes that do not nest',
     },
   ],

@@ -128,6 +128,38 @@ describe('./bin/ecr-cache rewrite', () => {
     expect(ecrCache(['rewrite', '--env', 'dev', '--strict', 'apps'], {}, dir).status).toBe(0);
   });
 
+  it('names a file that is not UTF-8 text, such as random bytes, with its line, and exits 1', () => {
+    writeFileSync(join(dir, 'apps', 'random.yaml'), Buffer.from([0x61, 0x3a, 0x20, 0x62, 0x0a, 0x8f, 0xfe, 0x00, 0x41]));
+    const run = ecrCache(['rewrite', '--env', 'dev', 'apps'], {}, dir);
+    expect(run.stderr).toBe('apps/random.yaml: not UTF-8 text, so not YAML (line 2): leave it out with --exclude, or save it as UTF-8\n');
+    expect(run.status).toBe(1);
+  });
+
+  it('names the line of bytes that are not UTF-8 past the first piece read, a sequence cut between pieces before them, and writes nothing', () => {
+    // Pieces are 1 MiB: a 3-byte character is cut at the first boundary, the bad byte comes after it.
+    const line = 'kind: Pod\nspec: {}\n---\n';
+    const lines = Math.floor((1 << 20) / line.length);
+    const before = Buffer.from(line.repeat(lines) + 'x'.repeat((1 << 20) - lines * line.length - 1), 'utf8');
+    const bytes = Buffer.concat([before, Buffer.from('€\nimage: nginx\n', 'utf8'), Buffer.from([0x62, 0xff, 0x0a])]);
+    writeFileSync(join(dir, 'apps', 'big.yaml'), bytes);
+    const run = ecrCache(['rewrite', '--env', 'dev', 'apps/big.yaml'], {}, dir);
+    expect(run.stderr).toBe(`apps/big.yaml: not UTF-8 text, so not YAML (line ${lines * 3 + 3}): leave it out with --exclude, or save it as UTF-8\n`);
+    expect(run.status).toBe(1);
+    expect(readFileSync(join(dir, 'apps', 'big.yaml')).equals(bytes)).toBe(true);
+    expect(readdirSync(join(dir, 'apps')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("says that only a chart's templates/ folder is left out, and names a templates/ file outside a chart as a template", () => {
+    expect(ecrCache(['rewrite', '--help']).stdout.replace(/\s+/g, ' ')).toContain(
+      "repeat for more; a Helm chart's templates/ folder (beside its Chart.yaml) is left out",
+    );
+    mkdirSync(join(dir, 'loose', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'loose', 'templates', 'deployment.yaml'), 'kind: Deployment\nspec:\n{{- if .Values.x }}\n  replicas: 2\n{{- end }}\n');
+    const run = ecrCache(['rewrite', '--env', 'dev', 'loose'], {}, dir);
+    expect(run.stderr).toMatch(/^loose\/templates\/deployment\.yaml: not valid YAML: .* \(line 3\); it holds Go template actions \(\{\{ \}\}\), as a Helm chart's templates\/ do: rewrite the chart's values instead, or leave it out with --exclude\n$/);
+    expect(run.status).toBe(1);
+  });
+
   it('names a file that is not valid YAML and exits 1', () => {
     writeFileSync(join(dir, 'apps', 'broken.yaml'), 'a: [1,\n');
     const run = ecrCache(['rewrite', '--env', 'dev', 'apps'], {}, dir);

@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { PROJECT_ROOT } from '../config/environments';
 import { ecrCache } from './support/processes';
+import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
 const ECR_PUBLIC_LEFT_OUT =
   "left out: rule ecr (ecr-public): the kubelet's ecr-credential-provider answers public.ecr.aws with an ECR Public token " +
@@ -47,6 +50,23 @@ describe('./bin/ecr-cache node-config', () => {
     expect(ecrCache(['node-config', '--env', 'dev', '--format', 'nodeadm', '--fallback']).stdout).toContain('server = "https://registry-1.docker.io"');
   });
 
+  it('fails at once, naming the folder and why, when --out cannot be made', () => {
+    // Linux's /proc exists and takes no new folder: mkdir answers ENOENT, which Node's recursive mkdir retries forever.
+    const started = Date.now();
+    const run = spawnSync(join(PROJECT_ROOT, 'bin', 'ecr-cache'), ['node-config', '--env', 'dev', '--format', 'containerd', '--out', '/proc/nope'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ECR_CACHE_ENVIRONMENTS: FIXTURE_ENVIRONMENTS },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.error, 'still running after 30 s').toBeUndefined();
+    expect(run.stderr).toBe(
+      `${ECR_PUBLIC_LEFT_OUT}ecr-cache: --out /proc/nope: cannot make the folder /proc/nope: /proc takes no new folders (ENOENT); give --out a folder that can be made\n`,
+    );
+    expect(run.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('writes nothing, and names the file, when one of the files cannot be written', () => {
     mkdirSync(join(dir, 'credential-provider.json'));
     const run = ecrCache(['node-config', '--env', 'dev', '--format', 'containerd', '--out', dir]);
@@ -55,19 +75,24 @@ describe('./bin/ecr-cache node-config', () => {
     expect(readdirSync(dir)).toEqual(['credential-provider.json']);
   });
 
-  it("gives Karpenter's nodes the environment's node role, which the stack gives the pull policy", () => {
+  it("gives Karpenter's nodes KarpenterNodeRole-<cluster>, the role its controller may pass, and says when the stack does not grant it", () => {
     const run = ecrCache(['node-config', '--env', 'dev', '--format', 'karpenter', '--cluster', 'prod']);
     expect(run.status).toBe(0);
-    expect((parseYaml(run.stdout) as { spec: { role: string } }).spec.role).toBe('ecr-cache-dev-node');
-    const other = ecrCache(['node-config', '--env', 'dev', '--format', 'karpenter', '--cluster', 'prod', '--role', 'KarpenterNodeRole-prod']);
-    expect(other.status).toBe(0);
-    expect(other.stderr).toContain(
-      'warning: --role KarpenterNodeRole-prod is not a node role of __tests__/fixtures/environments/dev.yaml (nodes.createRole, nodes.existingRoles)',
+    expect((parseYaml(run.stdout) as { spec: { role: string } }).spec.role).toBe('KarpenterNodeRole-prod');
+    expect(run.stderr).toContain(
+      'warning: --role KarpenterNodeRole-prod is not a node role of __tests__/fixtures/environments/dev.yaml (nodes.existingRoles): its stack does not give it the pull policy, ' +
+        'so the first pull of an image the cache does not hold yet fails; add KarpenterNodeRole-prod to nodes.existingRoles and apply',
     );
-    writeFileSync(join(dir, 'two.yaml'), 'account: "111111111111"\nregion: eu-west-2\nnodes: { existingRoles: [a, b] }\nrules:\n  quay: { upstream: quay }\n');
-    const two = ecrCache(['node-config', '--env', 'two', '--environments', dir, '--format', 'karpenter', '--cluster', 'prod']);
-    expect(two.stderr).toBe(`ecr-cache: ${join(dir, 'two.yaml')}: nodes: the environment has the node roles ecr-cache-two-node, a, b: give --role with the one Karpenter's nodes use\n`);
-    expect(two.status).toBe(1);
+    writeFileSync(join(dir, 'karpenter.yaml'), 'account: "111111111111"\nregion: eu-west-2\nnodes: { existingRoles: [KarpenterNodeRole-prod], cluster: prod }\nrules:\n  quay: { upstream: quay }\n');
+    const granted = ecrCache(['node-config', '--env', 'karpenter', '--environments', dir, '--format', 'karpenter', '--cluster', 'prod']);
+    expect([granted.status, granted.stderr]).toEqual([0, '']);
+    expect((parseYaml(granted.stdout) as { spec: { role: string } }).spec.role).toBe('KarpenterNodeRole-prod');
+    const created = ecrCache(['node-config', '--env', 'dev', '--format', 'karpenter', '--cluster', 'prod', '--role', 'ecr-cache-dev-node']);
+    expect(created.status).toBe(0);
+    expect(created.stderr).toContain(
+      "warning: --role ecr-cache-dev-node is the node role ecr-cache-dev creates: Karpenter's documented controller policy may pass only KarpenterNodeRole-prod (iam:PassRole), " +
+        'so give its controller iam:PassRole on ecr-cache-dev-node, and set nodes.cluster in __tests__/fixtures/environments/dev.yaml so the role gets the EKS access entry its nodes need to join',
+    );
   });
 
   it('prints the one-document formats to standard output', () => {
@@ -81,7 +106,7 @@ describe('./bin/ecr-cache node-config', () => {
     expect(karpenter.status).toBe(0);
     const nodeClass = parseYaml(karpenter.stdout) as { metadata: { name: string }; spec: { role: string; userData: string } };
     expect(nodeClass.metadata.name).toBe('ecr-cache-dev-bottlerocket');
-    expect(nodeClass.spec.role).toBe('ecr-cache-dev-node');
+    expect(nodeClass.spec.role).toBe('KarpenterNodeRole-prod');
     expect(nodeClass.spec.userData).toBe(bottlerocket.stdout);
   });
 
@@ -120,6 +145,11 @@ describe('./bin/ecr-cache node-config', () => {
     [['--format', 'nodeadm', '--family', 'al2023'], 'ecr-cache: --family is for --format karpenter\n'],
     [['--format', 'karpenter', '--family', 'windows', '--cluster', 'prod'], 'ecr-cache: --family windows: al2023 or bottlerocket\n'],
     [['--format', 'cri-o'], 'ecr-cache: --format cri-o: one of containerd, nodeadm, bottlerocket, karpenter\n'],
+    [
+      ['--format', 'karpenter', '--cluster', 'bad cluster!'],
+      'ecr-cache: --cluster "bad cluster!" is not an EKS cluster name: 1-100 letters, digits, "-" or "_", starting with a letter or digit\n',
+    ],
+    [['--format', 'karpenter', '--cluster', `a${'b'.repeat(100)}`], `ecr-cache: --cluster "a${'b'.repeat(100)}" is not an EKS cluster name: 1-100 letters, digits, "-" or "_", starting with a letter or digit\n`],
   ])('refuses %j with a message', (args, message) => {
     const run = ecrCache(['node-config', '--env', 'dev', ...args]);
     expect(run.stderr).toBe(message);

@@ -113,6 +113,27 @@ describe('./bin/ecr-cache validate', () => {
     expect(described.sort()).toEqual(['ecr-pullthroughcache/docker-hub', 'ecr-pullthroughcache/github']);
   });
 
+  it("prints ECR's verdict on every rule when Secrets Manager cannot be reached, and says which check could not be made", async () => {
+    const { quay: _missing, ...rules } = ALL_VALID;
+    ecr = await startFakeEcr({ ...rules, github: { isValid: false, failure: 'Authentication failed' } });
+    const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], { ...CREDENTIALS, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    expect(run.stdout).toBe(
+      [
+        'PREFIX      UPSTREAM              VALID    FAILURE',
+        'docker-hub  registry-1.docker.io  yes',
+        'github      ghcr.io               no       Authentication failed',
+        'k8s         registry.k8s.io       yes',
+        'ecr         public.ecr.aws        yes',
+        'quay        quay.io               missing  no such rule in 111111111111 eu-west-2: deploy ecr-cache-dev',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stderr).toMatch(
+      /^\nnot checked: whether the credential secret of github has a value: cannot reach Secrets Manager at http:\/\/127\.0\.0\.1:9 \(AWS_ENDPOINT_URL_SECRETS_MANAGER\) \(ECONNREFUSED: .*\): check AWS_ENDPOINT_URL_SECRETS_MANAGER\n2 of 5 rules of dev are not working: github, quay\n$/,
+    );
+    expect(run.status).toBe(1);
+  });
+
   it("says in one line, for a consumer, that its hub's environment validates the rules, and calls nothing", async () => {
     ecr = await startFakeAws();
     const run = await ecrCacheAsync(['validate', '--env', 'team-a', '--environments', 'examples/organization', '--endpoint', ecr.endpoint], withSecrets(ecr));

@@ -5,6 +5,8 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { Testing } from 'cdktf';
+import { EcrCacheStack, STACK_COMMENT } from '../stacks/ecr-cache-stack';
 import { environmentFromText, exampleEnvironments, parseStack, referenceTo, resourcesOf, synthEnvironment } from './support/stacks';
 
 const ARTICLE_RULES = {
@@ -182,5 +184,22 @@ rules:
 
   it('uses the configured recovery window', () => {
     expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, { name: 'ecr-pullthroughcache/docker-hub', recovery_window_in_days: 30 });
+  });
+});
+
+describe("the production guard's note in the stack", () => {
+  // As cdk.tf.json has it: Testing.synth leaves out every "//".
+  const comment = (text: string) => (new EcrCacheStack(Testing.app(), environmentFromText(text, 'shop.yaml')).toTerraform() as { '//': Record<string, unknown> })['//'][STACK_COMMENT];
+  const head = 'account: "123456789012"\nregion: eu-west-2\nrules:\n  quay: { upstream: quay }\n';
+
+  it('says whether the environment is production, for scripts/plan-guard.mjs', () => {
+    expect(comment(head)).toEqual({ production: false });
+    expect(comment(`${head}production: true\n`)).toEqual({ production: true });
+  });
+
+  it('carries the addresses its file lets a plan delete or replace, where the guard reads them beside the plan', () => {
+    const allowed = ['aws_ecr_pull_through_cache_rule.quay', 'aws_ecr_repository_creation_template.quay'];
+    expect(comment(`${head}production: true\nallowDeletions: [${allowed.join(', ')}]\n`)).toEqual({ production: true, allowDeletions: allowed });
+    expect(comment(`${head}production: true\nallowDeletions: []\n`)).toEqual({ production: true });
   });
 });

@@ -10,16 +10,21 @@ import { environmentsFolder } from './support/stacks';
 
 const ACCOUNT = '123456789012';
 
+/** The warnings but the one every file that creates a node role without nodes.cluster gets (tested on its own). */
+const otherThanAccessEntries = <T extends { message: string }>(warnings: readonly T[]) => warnings.filter((warning) => !warning.message.includes('has no EKS access entry'));
+
 function env(rules: string, extra = '', head = `account: "${ACCOUNT}"\nregion: eu-west-2\n`): string {
   return `${head}${extra}rules:\n${rules}`;
 }
 
 const quay = '  quay: { upstream: quay }\n';
+/** A file whose line 3 holds a tag value written in Latin-1: é as the single byte 0xE9. */
+const NOT_UTF8 = Buffer.concat([Buffer.from(`account: "${ACCOUNT}"\nregion: eu-west-2\ntags: { team: "caf`), Buffer.from([0xe9]), Buffer.from(`" }\nrules:\n${quay}`)]);
 const manyRules = (count: number, from = 0) =>
   Array.from({ length: count }, (_, index) => `  p${String(index + from).padStart(2, '0')}: { upstream: quay }\n`).join('');
 
 interface Case {
-  readonly files: Record<string, string>;
+  readonly files: Record<string, string | Buffer>;
   /** [file, field path, part of the message] of every problem reported. */
   readonly problems: readonly (readonly [string, string, string | RegExp])[];
 }
@@ -47,9 +52,9 @@ const CASES: Record<string, Case> = {
     files: { 'a.yaml': env(quay, '', `account: "${ACCOUNT}"\nregion: eu-west-9\n`) },
     problems: [['a.yaml', 'region', '"eu-west-9" is not a region this tool knows (did you mean "eu-west-1"?)']],
   },
-  'a region of no partition, even when unlisted regions are allowed': {
+  'a region of no partition, even when unlisted regions are allowed, with no far-away suggestion': {
     files: { 'a.yaml': env(quay, 'allowUnlistedRegion: true\n', `account: "${ACCOUNT}"\nregion: xx-foo-1\n`) },
-    problems: [['a.yaml', 'region', '"xx-foo-1" is not an AWS region name (did you mean']],
+    problems: [['a.yaml', 'region', /^"xx-foo-1" is not an AWS region name: give one such as us-east-1 or eu-west-2$/]],
   },
   'a state bucket region with a typo': {
     files: { 'a.yaml': env(quay, 'state: { bucket: tf-state, region: us-esat-1 }\n') },
@@ -213,6 +218,78 @@ const CASES: Record<string, Case> = {
     files: { 'a.yaml': env(`${quay}  quay: { upstream: quay }\n`) },
     problems: [['a.yaml', 'rules.quay', 'duplicate key']],
   },
+  'a second account, named as the key that is duplicated, with the line of the first': {
+    files: { 'a.yaml': `account: "${ACCOUNT}"\nregion: eu-west-2\naccount: "222222222222"\nrules:\n${quay}` },
+    problems: [['a.yaml', 'account', 'duplicate key (first set on line 1): YAML keys must be unique; keep one']],
+  },
+  'a second top-level region after the rules': {
+    files: { 'a.yaml': `${env(quay)}region: eu-west-1\n` },
+    problems: [['a.yaml', 'region', 'duplicate key (first set on line 2): YAML keys must be unique; keep one']],
+  },
+  'a key twice in a flow map': {
+    files: { 'a.yaml': env('  quay: { upstream: quay, upstream: k8s }\n') },
+    problems: [['a.yaml', 'rules.quay.upstream', 'duplicate key (first set on line 4)']],
+  },
+  'bytes that are not UTF-8': {
+    files: { 'a.yaml': NOT_UTF8 },
+    problems: [['a.yaml', '', 'is not UTF-8 text: save it as UTF-8']],
+  },
+  'a KMS key in another region and IMMUTABLE tags, both reported': {
+    files: { 'a.yaml': env(quay, `repositories: { kmsKey: "arn:aws:kms:us-east-1:${ACCOUNT}:key/abc", tagMutability: IMMUTABLE }\n`) },
+    problems: [
+      ['a.yaml', 'repositories.kmsKey', "the key is in us-east-1; ECR needs a key in the cache's region eu-west-2"],
+      ['a.yaml', 'repositories.tagMutability', 'IMMUTABLE stops the cache from refreshing a tag from upstream'],
+    ],
+  },
+  "a rule's KMS key in another region and IMMUTABLE tags, both reported": {
+    files: { 'a.yaml': env(`  quay: { upstream: quay, repositories: { kmsKey: "arn:aws:kms:us-east-1:${ACCOUNT}:key/abc", tagMutability: IMMUTABLE } }\n`) },
+    problems: [
+      ['a.yaml', 'rules.quay.repositories.kmsKey', "the key is in us-east-1; ECR needs a key in the cache's region eu-west-2"],
+      ['a.yaml', 'rules.quay.repositories.tagMutability', 'IMMUTABLE stops the cache from refreshing a tag from upstream'],
+    ],
+  },
+  "a state key that starts and ends with \"/\" and holds \"//\" (Terraform's S3 backend refuses it)": {
+    files: { 'a.yaml': env(quay, 'state: { bucket: tf-state, key: "/abs//x.tfstate/" }\n') },
+    problems: [
+      [
+        'a.yaml',
+        'state.key',
+        '"/abs//x.tfstate/" starts with "/", ends with "/" and holds "//": Terraform\'s S3 backend refuses such a key; write "abs/x.tfstate"',
+      ],
+    ],
+  },
+  'a state key that only ends with "/"': {
+    files: { 'a.yaml': env(quay, 'state: { bucket: tf-state, key: "states/" }\n') },
+    problems: [['a.yaml', 'state.key', '"states/" ends with "/": Terraform\'s S3 backend refuses such a key; write "states"']],
+  },
+  'a state key of spaces': {
+    files: { 'a.yaml': env(quay, 'state: { bucket: tf-state, key: "   " }\n') },
+    problems: [['a.yaml', 'state.key', 'must not be empty: the object key of the state, for example ecr-pull-through-cache/<environment>.tfstate']],
+  },
+  'a registry host given as the upstream': {
+    files: { 'a.yaml': env('  gh: { upstream: ghcr.io }\n  hub: { upstream: docker.io }\n  az: { upstream: contoso.azurecr.io }\n') },
+    problems: [
+      ['a.yaml', 'rules.gh.upstream', '"ghcr.io" is the host of an upstream, not its name: write upstream: github-container-registry'],
+      ['a.yaml', 'rules.hub.upstream', '"docker.io" is the host of an upstream, not its name: write upstream: docker-hub'],
+      ['a.yaml', 'rules.az.upstream', '"contoso.azurecr.io" is the host of an upstream, not its name: write upstream: azure-container-registry and registry: contoso.azurecr.io'],
+    ],
+  },
+  'the start of an upstream name, with the one it starts': {
+    files: { 'a.yaml': env('  gh: { upstream: github }\n') },
+    problems: [['a.yaml', 'rules.gh.upstream', '"github" is not an upstream AWS supports (did you mean "github-container-registry"?); one of ']],
+  },
+  'an upstream like no other, with no suggestion': {
+    files: { 'a.yaml': env('  foo: { upstream: foo }\n') },
+    problems: [['a.yaml', 'rules.foo.upstream', /^"foo" is not an upstream AWS supports; one of ecr-public, k8s, /]],
+  },
+  'an unknown key like no known one, with no suggestion': {
+    files: { 'a.yaml': env(quay, 'base: { upstream: k8s }\n') },
+    problems: [['a.yaml', 'base', /^unknown key: remove it \(the keys here: \$schema, account, region, allowUnlistedRegion, .*, cacheFrom\)$/]],
+  },
+  'a merge key of something that is not a map': {
+    files: { 'a.yaml': env('  quay:\n    <<: quay\n') },
+    problems: [['a.yaml', '', 'a merge key (<<) takes a map, an alias of one (*name), or a list of them']],
+  },
   'a file that is a list': { files: { 'a.yaml': '- account: "123456789012"\n' }, problems: [['a.yaml', '', 'must be a YAML map']] },
   'an empty file': { files: { 'a.yaml': '# nothing yet\n' }, problems: [['a.yaml', '', 'must be a YAML map']] },
   'no rules': { files: { 'a.yaml': env('  {}\n') }, problems: [['a.yaml', 'rules', 'needs at least one rule']] },
@@ -226,11 +303,15 @@ const CASES: Record<string, Case> = {
       ['b.yaml', 'rules', 'would have 51 rules'],
     ],
   },
-  'the same prefix in two files of one account and region': {
+  'the same prefix in two files of one account and region, reported once': {
     files: { 'a.yaml': env(quay), 'b.yaml': env(quay) },
+    problems: [['b.yaml', 'rules.quay', /a\.yaml has a rule with the same prefix in account 123456789012, eu-west-2; a registry has one rule per prefix: keep it in one file$/]],
+  },
+  'the same prefix in three files, once per clash': {
+    files: { 'a.yaml': env(quay), 'b.yaml': env(quay), 'c.yaml': env(quay) },
     problems: [
-      ['a.yaml', 'rules.quay', /b\.yaml has a rule with the same prefix/],
       ['b.yaml', 'rules.quay', /a\.yaml has a rule with the same prefix/],
+      ['c.yaml', 'rules.quay', /a\.yaml has a rule with the same prefix/],
     ],
   },
   'an environment name that cannot name a stack': { files: { 'Prod.yaml': env(quay) }, problems: [['Prod.yaml', '', 'not a usable environment name']] },
@@ -327,6 +408,21 @@ const CASES: Record<string, Case> = {
   'production that is not a boolean': {
     files: { 'a.yaml': env(quay, 'production: yes\n') },
     problems: [['a.yaml', 'production', 'must be a boolean, not string "yes"']],
+  },
+  'allowDeletions outside production': {
+    files: { 'a.yaml': env(quay, 'allowDeletions: [aws_ecr_pull_through_cache_rule.quay]\n') },
+    problems: [['a.yaml', 'allowDeletions', 'only a production: true environment is guarded, so nothing reads this list: remove it, or set production: true']],
+  },
+  'allowDeletions naming something other than a resource address': {
+    files: { 'a.yaml': env(quay, 'production: true\nallowDeletions: [quay, "module.cache.aws_iam_role.node"]\n') },
+    problems: [
+      ['a.yaml', 'allowDeletions[0]', '"quay" is not a Terraform resource address as the production guard names it (aws_ecr_pull_through_cache_rule.quay)'],
+      ['a.yaml', 'allowDeletions[1]', '"module.cache.aws_iam_role.node" is not a Terraform resource address'],
+    ],
+  },
+  'an address allowed twice': {
+    files: { 'a.yaml': env(quay, 'production: true\nallowDeletions: [aws_ecr_pull_through_cache_rule.quay, aws_ecr_pull_through_cache_rule.quay]\n') },
+    problems: [['a.yaml', 'allowDeletions[1]', '"aws_ecr_pull_through_cache_rule.quay" is listed twice']],
   },
   'a recovery window over 30 days': {
     files: { 'a.yaml': env(quay, 'secrets: { recoveryWindowDays: 31 }\n') },
@@ -498,12 +594,87 @@ describe('environment files AWS accepts', () => {
     }
   });
 
+  it('reads YAML merge keys (<<) as YAML 1.1 tools do, the keys written beside them winning', () => {
+    const dir = environmentsFolder({
+      'a.yaml': env('  k8s: &rule { upstream: k8s, repositories: { keepImages: 5 } }\n  k8s-two:\n    <<: *rule\n    repositories: { keepImages: 9 }\n  quay:\n    <<: { upstream: quay }\n'),
+    });
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.problems).toEqual([]);
+      expect(result.environments[0].rules).toEqual([
+        { prefix: 'k8s', upstream: 'k8s', repositories: { keepImages: 5 } },
+        { prefix: 'k8s-two', upstream: 'k8s', repositories: { keepImages: 9 } },
+        { prefix: 'quay', upstream: 'quay' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the line of a duplicated key, and of the first bytes that are not UTF-8', () => {
+    const dir = environmentsFolder({
+      'a.yaml': `account: "${ACCOUNT}"\nregion: eu-west-2\naccount: "222222222222"\nrules:\n${quay}`,
+      'b.yaml': NOT_UTF8,
+    });
+    try {
+      const problems = checkEnvironments(environmentFiles(dir)).problems;
+      expect(problems.map((problem) => [problem.file.split('/').pop(), formatPath(problem.path), problem.line])).toEqual([
+        ['a.yaml', 'account', 3],
+        ['b.yaml', '', 3],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a clash of prefixes in the file checked alone, whichever of the two it is', () => {
+    const dir = environmentsFolder({ 'a.yaml': env(quay), 'b.yaml': env(quay) });
+    try {
+      for (const [checked, other] of [
+        ['a.yaml', 'b.yaml'],
+        ['b.yaml', 'a.yaml'],
+      ]) {
+        const problems = checkEnvironments([join(dir, checked)], environmentFiles(dir)).problems;
+        expect(problems.map((problem) => [problem.file.split('/').pop(), formatPath(problem.path), problem.message.split(' ')[0].split('/').pop()])).toEqual([
+          [checked, 'rules.quay', other],
+        ]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('warns that a node role the stack creates cannot serve nodes without an access entry, unless nodes.cluster names the cluster', () => {
+    const dir = environmentsFolder({
+      'a.yaml': env(quay),
+      'b.yaml': env(quay, 'nodes: { cluster: platform }\n', `account: "${ACCOUNT}"\nregion: us-east-1\n`),
+      'c.yaml': env(quay, 'nodes: { createRole: false, existingRoles: [eks-node], cluster: platform }\n', `account: "${ACCOUNT}"\nregion: eu-west-1\n`),
+      'd.yaml': env(quay, 'nodes: { cluster: "bad cluster!" }\n', `account: "${ACCOUNT}"\nregion: eu-north-1\n`),
+    });
+    try {
+      const result = checkEnvironments(environmentFiles(dir));
+      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+        [
+          'a.yaml',
+          'nodes',
+          'the node role ecr-cache-a-node this stack creates has no EKS access entry, so its nodes cannot join a cluster: set nodes.cluster (the stack then creates an EC2_LINUX entry), or map the role in aws-auth yourself',
+        ],
+      ]);
+      expect(result.problems.map((problem) => [problem.file.split('/').pop(), formatPath(problem.path), problem.message])).toEqual([
+        ['c.yaml', 'nodes.cluster', 'gives the access entry of the role this stack creates, and createRole is false: remove it'],
+        ['d.yaml', 'nodes.cluster', '"bad cluster!" is not an EKS cluster name: 1-100 letters, digits, "-" or "_", starting with a letter or digit'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('warns about a rule nested inside another, whose paths the outer rule loses', () => {
     const dir = environmentsFolder({ 'a.yaml': env('  team: { upstream: docker-hub }\n  team/quay: { upstream: quay }\n') });
     try {
       const result = checkEnvironments(environmentFiles(dir));
       expect(result.problems).toEqual([]);
-      expect(result.warnings.map((warning) => [formatPath(warning.path), warning.message])).toEqual([
+      expect(otherThanAccessEntries(result.warnings).map((warning) => [formatPath(warning.path), warning.message])).toEqual([
         ['rules.team/quay', 'nests inside rule team: ECR serves team/quay/... from this rule, so images of docker-hub whose path starts with quay/ cannot be pulled through team'],
       ]);
     } finally {
@@ -520,7 +691,7 @@ describe('environment files AWS accepts', () => {
     try {
       const result = checkEnvironments(environmentFiles(dir));
       expect(result.problems).toEqual([]);
-      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+      expect(otherThanAccessEntries(result.warnings).map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
         [
           'a.yaml',
           'scanning.scope',
@@ -577,7 +748,7 @@ describe('environment files AWS accepts', () => {
     try {
       const result = checkEnvironments(environmentFiles(dir));
       expect(result.problems).toEqual([]);
-      expect(result.warnings.map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
+      expect(otherThanAccessEntries(result.warnings).map((warning) => [warning.file.split('/').pop(), formatPath(warning.path), warning.message])).toEqual([
         ['member.yaml', 'cacheFrom', 'account 333333333333 pulls through hub as a member of o-a1b2c3d4e5: membership cannot be checked offline'],
         [
           'member.yaml',

@@ -61,12 +61,24 @@ describe('the checks of one environment file, each alone', () => {
 
   it("ruleOverlaps: a ROOT rule widens the node policy, and a hub's registry policy with it", () => {
     const root = 'account: "123456789012"\nregion: eu-west-2\nrules:\n  ROOT: { upstream: quay }\n';
+    const notDocumented =
+      'rules.ROOT: AWS documents the ROOT prefix for ECR-to-ECR rules only (ECR user guide, "Customizing repository prefixes for ECR to ECR pull through cache"), ' +
+      'not for quay: ECR may refuse it. Give the rule a prefix of its own (for example quay)';
     expect(reportedBy(ruleOverlaps, root).warnings).toEqual([
+      notDocumented,
       'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository',
     ]);
     expect(reportedBy(ruleOverlaps, `${root}consumers: { accounts: ["333333333333"] }\n`).warnings).toEqual([
+      notDocumented,
       'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository, ' +
         'and the registry policy lets every consumer account do the same',
+    ]);
+  });
+
+  it('ruleOverlaps: an ECR-to-ECR ROOT rule, the one AWS documents, is only warned about its reach', () => {
+    const root = 'account: "123456789012"\nregion: eu-west-2\nrules:\n  ROOT: { upstream: ecr, registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com }\n';
+    expect(reportedBy(ruleOverlaps, root).warnings).toEqual([
+      'rules.ROOT: a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository',
     ]);
   });
 
@@ -97,7 +109,6 @@ describe('reading a file: js-yaml first, yaml when a line is needed or js-yaml w
     'a: yes\nb: No\nc: on\nd: True\ne: FALSE\nf: ~\ng: null\nh: Null\ni:',
     'a: 2024-01-01\nb: 12:30:00\nc: "quoted: yes"\nd: \'single\'\ne: |\n  literal\n  text\nf: >\n  folded\n  text',
     'rules:\n  docker-hub: { upstream: docker-hub, registry: "x" }\n  list: [a, "b", 1, true]\n"quoted key": 1\n? complex\n: value',
-    '<<: { a: 1 }\nb: 2',
     '- a list',
   ];
 
@@ -115,6 +126,7 @@ describe('reading a file: js-yaml first, yaml when a line is needed or js-yaml w
     ['several documents', 'a: 1\n---\nb: 2'],
     ['an alias', 'a: &x [1]\nb: *x'],
     ['a tag', 'a: !!binary aGk='],
+    ['a merge key, which yaml merges and js-yaml takes for a key', '<<: { a: 1 }\nb: 2'],
     ['bad YAML', 'a: [1, 2\nb: 3'],
     ['an empty file', ''],
     ['a file of comments', '# only a comment'],

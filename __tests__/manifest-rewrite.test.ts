@@ -235,6 +235,20 @@ sidecar:
     // What follows a `...` end marker is checked as the Composer checks it, though the marker is not passed on.
     expect(() => rewriteImages('a: 1\n... x\n', toCache)).toThrow(/^not valid YAML: Unexpected scalar at node end \(line 2\)$/);
     expect(rewriteImages('kind: Pod\n... # done\n---\nkind: Pod\n', toCache).text).toBe('kind: Pod\n... # done\n---\nkind: Pod\n');
+    expect(() => rewriteImages('a: [1,\nb: 2\n', toCache)).toThrow(/^not valid YAML: [^\n]*[^:] \(line 2\)$/);
+  });
+
+  it('refuses a text YAML does not allow, such as control characters, naming the line', () => {
+    expect(() => rewriteImages('kind: Pod\nspec:\n  x: a\u0001b\n', toCache)).toThrow(
+      new YamlRewriteError('not valid YAML: holds the control character U+0001, which YAML does not allow (line 3)'),
+    );
+  });
+
+  it('says a file that does not parse and holds {{ }} looks like a Go template, and what to do', () => {
+    const template = 'kind: Deployment\nspec:\n  replicas: 1\n{{- if .Values.extra }}\n  paused: true\n{{- end }}\n';
+    expect(() => rewriteImages(template, toCache)).toThrow(
+      /^not valid YAML: .* \(line \d+\); it holds Go template actions \(\{\{ \}\}\), as a Helm chart's templates\/ do: rewrite the chart's values instead, or leave it out with --exclude$/,
+    );
   });
 });
 
@@ -443,5 +457,24 @@ describe('rewriting a stream document by document', () => {
   it('names the line of an invalid document after many valid ones', () => {
     const valid = 'kind: Pod\nspec: {}\n---\n'.repeat(5000);
     expect(() => rewriteImages(`${valid}a: [1,\nb: 2\n`, toCache)).toThrow(/\(line 15002\)/);
+  });
+
+  it('names the line of a control character, and the Go template actions, wherever the stream is cut into pieces', () => {
+    const push = (stream: string, size: number) => () => {
+      const rewriter = new ImageRewriter(toCache, collect());
+      for (let at = 0; at < stream.length; at += size) rewriter.push(stream.slice(at, at + size));
+      rewriter.end();
+    };
+    const valid = 'kind: Pod\nspec: {}\n---\n'.repeat(100);
+    const template = 'kind: Deployment\nspec:\n  replicas: 1\n{{- if .Values.extra }}\n  paused: true\n{{- end }}\n';
+    for (const size of [1, 2, 7, 64]) {
+      expect(push(`${valid}kind: Pod\nspec:\n  x: a\u0001b\n`, size)).toThrow(
+        new YamlRewriteError('not valid YAML: holds the control character U+0001, which YAML does not allow (line 303)'),
+      );
+      // A pair of surrogates cut between two pieces is one character YAML allows.
+      expect(() => push(`${valid}note: "\u{1F600}"\n`, size)()).not.toThrow();
+      expect(push(`${valid}${template}`, size)).toThrow(/ \(line 304\); it holds Go template actions \(\{\{ \}\}\)/);
+    }
+    expect(push('note: "\ud83d', 100)).toThrow(/holds the control character U\+D83D, which YAML does not allow \(line 1\)/);
   });
 });

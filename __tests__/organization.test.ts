@@ -81,7 +81,7 @@ describe.each([
   it('is applied in its own account, and creates only what its nodes need: no rule, secret, template or registry policy', () => {
     expect(synthesized).toHaveProviderWithProperties(AwsProvider, { region: 'eu-west-2', allowed_account_ids: [account] });
     expect(Object.keys(stack.resource).sort()).toEqual(
-      (grants.includes('node') ? ['aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment'] : ['aws_iam_policy', 'aws_iam_role_policy_attachment']),
+      (grants.includes('node') ? ['aws_eks_access_entry', 'aws_iam_policy', 'aws_iam_role', 'aws_iam_role_policy_attachment'] : ['aws_iam_policy', 'aws_iam_role_policy_attachment']),
     );
     const attachments = Object.keys(stack.resource.aws_iam_role_policy_attachment);
     expect([...(stack.resource.aws_iam_role ? Object.keys(stack.resource.aws_iam_role) : []), ...attachments].sort()).toEqual([...grants].sort());

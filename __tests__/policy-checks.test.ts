@@ -15,6 +15,12 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { loadEnvironments, PROJECT_ROOT } from '../config/environments';
 import { acknowledge, POLICY_RULES, PolicyChecks, policyFindings } from '../lib/policy/policy-checks';
+import { resourceMatchesArnFormat } from '../lib/aws/iam-catalogue';
+import { NODE_CACHE_ACTIONS } from '../lib/aws/perms';
+import { EcrRegistryPolicy } from '@cdktf/provider-aws/lib/ecr-registry-policy';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { PolicyFindingsError, synthesize } from '../stacks';
 import { upstream } from '../lib/aws/upstreams';
 import { EcrCacheStack } from '../stacks';
 import type { SynthesizedStack } from './support/stacks';
@@ -35,6 +41,10 @@ const CASES: Record<string, [(scope: Construct) => unknown, (scope: Construct) =
   'PTC-IAM2': [
     (scope) => new IamRolePolicy(scope, 'policy', { role: 'r', policy: policy({ Action: 'ecr:*', Resource: REPOSITORIES }) }),
     (scope) => new IamRolePolicy(scope, 'policy', { role: 'r', policy: policy({ Action: ['ecr:BatchGetImage'], Resource: REPOSITORIES }) }),
+  ],
+  'PTC-IAM3': [
+    (scope) => new IamPolicy(scope, 'policy', { name: 'p', policy: policy({ Sid: 'Pull', Action: ['ecr:BatchGetImagee'], Resource: REPOSITORIES }) }),
+    (scope) => new IamPolicy(scope, 'policy', { name: 'p', policy: policy({ Sid: 'Pull', Action: ['ecr:BatchGetImage'], Resource: REPOSITORIES }) }),
   ],
   'PTC-SM1': [
     (scope) => new SecretsmanagerSecretVersion(scope, 'version', { secretId: 's', secretString: '{"username":"u","accessToken":"t"}' }),
@@ -187,8 +197,104 @@ describe('policy rules', () => {
   });
 });
 
+describe('PTC-IAM3: every action in every policy is in the IAM catalogue, on resources it takes', () => {
+  const messages = (statements: object[], type: 'identity' | 'registry' = 'identity') => {
+    const stack = stackWith((scope) => {
+      const document = JSON.stringify({ Version: '2012-10-17', Statement: statements });
+      if (type === 'identity') new IamPolicy(scope, 'policy', { name: 'p', policy: document });
+      else new EcrRegistryPolicy(scope, 'registry', { policy: document });
+    });
+    return policyFindings(stack).filter((finding) => finding.rule.id === 'PTC-IAM3').map((finding) => finding.message.replace(/ \(IAM catalogue .*\)$/, ''));
+  };
+  const KEY = 'arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  it('names the argument, the statement and the action at fault', () => {
+    expect(messages([{ Sid: 'Pull', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:BatchGetImagee'], Resource: REPOSITORIES }])).toEqual([
+      'policy, statement "Pull": "ecr:BatchGetImagee" is not an action of ecr',
+    ]);
+    expect(messages([{ Effect: 'Allow', Action: 'ecrr:BatchGetImage', Resource: REPOSITORIES }])).toEqual([
+      'policy, statement #1 (no Sid): "ecrr:BatchGetImage": the IAM catalogue has no service "ecrr"',
+    ]);
+    expect(messages([{ Effect: 'Deny', NotAction: 'ecr:BatchGetImag', Resource: '*' }, { Effect: 'Allow', Action: 'ecr:Gett*', Resource: REPOSITORIES }])).toEqual([
+      'policy, statement #1 (no Sid): "ecr:BatchGetImag" is not an action of ecr; policy, statement #2 (no Sid): "ecr:Gett*" matches no ecr action',
+    ]);
+    expect(messages([{ Effect: 'Allow', Action: 'BatchGetImage', Resource: REPOSITORIES }])).toEqual(['policy, statement #1 (no Sid): "BatchGetImage" is not service:Action']);
+  });
+
+  it("refuses a resource the action does not take, by the action's resource types' ARN formats", () => {
+    expect(messages([{ Sid: 'Pull', Effect: 'Allow', Action: ['ecr:BatchGetImage'], Resource: [REPOSITORIES, KEY] }])).toEqual([
+      `policy, statement "Pull": "ecr:BatchGetImage" does not take "${KEY}": it takes repository (arn:\${Partition}:ecr:\${Region}:\${Account}:repository/\${RepositoryName})`,
+    ]);
+    expect(messages([{ Sid: 'Login', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: REPOSITORIES }])).toEqual([
+      `policy, statement "Login": "ecr:GetAuthorizationToken" takes no resource but "*", not "${REPOSITORIES}"`,
+    ]);
+    // A resource policy's statements, and a reference Terraform fills in, which synth cannot know.
+    expect(messages([{ Sid: 'Import', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchImportUpstreamImage', Resource: KEY }], 'registry')).toEqual([
+      `policy, statement "Import": "ecr:BatchImportUpstreamImage" does not take "${KEY}": it takes repository (arn:\${Partition}:ecr:\${Region}:\${Account}:repository/\${RepositoryName})`,
+    ]);
+    expect(
+      messages([
+        { Effect: 'Allow', Action: ['kms:CreateGrant', 'kms:DescribeKey'], Resource: [KEY, '${aws_kms_key.cache.arn}'] },
+        { Effect: 'Allow', Action: 'ecr:batchgetimage', Resource: 'arn:aws:ecr:*:*:repository/*' },
+        { Effect: 'Allow', Action: ['ecr:Get*', 'ecr:GetAuthorizationToken'], Resource: '*' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('takes an acknowledgement for an action the catalogue does not list yet; the other actions stand, with their statements', () => {
+    const stack = stackWith((scope) => {
+      const document = new IamPolicy(scope, 'policy', {
+        name: 'p',
+        policy: policy({ Sid: 'Pull', Action: ['ecr:BatchGetImagee', 'ecr:DescribeEverything'], Resource: REPOSITORIES }),
+      });
+      acknowledge(document, 'PTC-IAM3', 'announced by AWS this week, not in the catalogue yet', { appliesTo: ['ecr:DescribeEverything'] });
+    });
+    expect(policyFindings(stack).map((finding) => [finding.message.replace(/ \(IAM catalogue .*\)$/, ''), finding.acknowledged])).toEqual([
+      ['policy, statement "Pull": "ecr:DescribeEverything" is not an action of ecr', 'for ecr:DescribeEverything: announced by AWS this week, not in the catalogue yet'],
+      ['policy, statement "Pull": "ecr:BatchGetImagee" is not an action of ecr', undefined],
+    ]);
+  });
+
+  it('matches a resource pattern against an ARN format as patterns: they must share a resource', () => {
+    const repository = 'arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}';
+    expect(resourceMatchesArnFormat('arn:aws:ecr:eu-west-2:123456789012:repository/quay/*', repository)).toBe(true);
+    expect(resourceMatchesArnFormat('arn:aws:ecr:*', repository)).toBe(true);
+    expect(resourceMatchesArnFormat('arn:aws:ecr:eu-west-?:123456789012:repository/x', repository)).toBe(true);
+    expect(resourceMatchesArnFormat('arn:aws:ecr:eu-west-2:123456789012:registry/x', repository)).toBe(false);
+    expect(resourceMatchesArnFormat('arn:aws:kms:eu-west-2:123456789012:key/k', repository)).toBe(false);
+  });
+
+  it('fails synth of an environment with a misspelt action, naming the environment file, the resource and the statement', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'ecr-cache-iam3-'));
+    const actions = NODE_CACHE_ACTIONS as string[];
+    actions.push('ecr:BatchGetImages');
+    try {
+      let error: unknown;
+      try {
+        synthesize({ environments: FIXTURE_ENVIRONMENTS, outdir: join(outdir, 'out') });
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(PolicyFindingsError);
+      const lines = (error as Error).message.split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(
+        /^__tests__\/fixtures\/environments\/dev\.yaml: ecr-cache-dev\/cache\/pull-policy \(aws_iam_policy\.node_pull\): \[PTC-IAM3\] policy names an action AWS does not have, or a resource its action does not take: policy, statement "PullThroughCache": "ecr:BatchGetImages" is not an action of ecr \(IAM catalogue @cloud-copilot\/iam-data 0\.21\.\d+\)/,
+      );
+      expect(lines[1]).toMatch(/^__tests__\/fixtures\/environments\/prod\.yaml: ecr-cache-prod\/cache\/pull-policy \(aws_iam_policy\.node_pull\): \[PTC-IAM3\]/);
+    } finally {
+      actions.pop();
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the example environments', () => {
-  const environments = [...loadEnvironments(FIXTURE_ENVIRONMENTS).environments, ...loadEnvironments(join(PROJECT_ROOT, 'examples')).environments];
+  const environments = [
+    ...loadEnvironments(FIXTURE_ENVIRONMENTS).environments,
+    ...loadEnvironments(join(PROJECT_ROOT, 'examples')).environments,
+    ...loadEnvironments(join(PROJECT_ROOT, 'examples', 'organization')).environments,
+  ];
 
   it.each(environments.map((environment) => [environment.name, environment] as const))(
     '%s synthesizes with zero unacknowledged findings, each acknowledgement explained',

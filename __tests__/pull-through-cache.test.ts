@@ -33,8 +33,12 @@ function newStack(): TerraformStack {
 }
 
 function newCache() {
+  return newCacheWith({});
+}
+
+function newCacheWith(props: Omit<ConstructorParameters<typeof PullThroughCache>[2], 'account' | 'region'>) {
   const stack = newStack();
-  return { stack, cache: new PullThroughCache(stack, 'cache', REGISTRY) };
+  return { stack, cache: new PullThroughCache(stack, 'cache', { ...REGISTRY, ...props }) };
 }
 
 describe('PullThroughCache', () => {
@@ -97,6 +101,54 @@ describe('PullThroughCache', () => {
     cache.grantPull('eks-node');
     expect(() => Testing.synth(stack, true)).toThrow('platform/cache: the pull policy covers no rule; add one');
   });
+  it('lets nodes and consumers tag the repositories of the rules whose creation template tags, and only those', () => {
+    const { stack, cache } = newCacheWith({ consumers: { accounts: ['210987654321'] } });
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.addRule('k8s', { upstream: 'k8s', repositories: { tags: { team: 'platform' } } });
+    // A hub's registry-wide tags reach its consumers' policy through the rules' settings and the hub's.
+    const consumer = newStack();
+    const hub = PullThroughCache.fromRegistry(consumer, 'hub', {
+      account: '210987654321',
+      region: REGISTRY.region,
+      repositories: { tags: { owner: 'hub' } },
+      rules: [
+        { prefix: 'quay', upstream: 'quay' },
+        { prefix: 'k8s', upstream: 'k8s', repositories: { tags: {} } },
+      ],
+      pullPolicyName: 'hub-pull',
+    });
+    hub.grantPull('legacy-node');
+    cache.grantPull('platform-node');
+    const synthesized = parseStack(Testing.synth(stack, true));
+    const policies = Object.fromEntries(
+      [...resourcesOf(synthesized, IamPolicy.tfResourceType), ...resourcesOf(parseStack(Testing.synth(consumer, true)), IamPolicy.tfResourceType)].map((policy) => [
+        policy.name,
+        JSON.parse(policy.policy as string),
+      ]),
+    );
+    expect(policies['platform-node-pull'].Statement[2]).toEqual({
+      Sid: 'TagCacheRepositories',
+      Effect: 'Allow',
+      Action: ['ecr:TagResource'],
+      Resource: ['arn:aws:ecr:eu-west-2:123456789012:repository/k8s/*'],
+    });
+    expect(policies['hub-pull'].Statement[2].Resource).toEqual(['arn:aws:ecr:eu-west-2:210987654321:repository/quay/*']);
+    const [registry] = resourcesOf(synthesized, 'aws_ecr_registry_policy');
+    expect(JSON.parse(registry.policy as string).Statement[1]).toEqual({
+      Sid: 'ConsumersTagAccounts',
+      Effect: 'Allow',
+      Principal: { AWS: ['arn:aws:iam::210987654321:root'] },
+      Action: ['ecr:TagResource'],
+      Resource: ['arn:aws:ecr:eu-west-2:123456789012:repository/k8s/*'],
+    });
+    // No template tags: no statement for it.
+    const { stack: plain, cache: untagged } = newCache();
+    untagged.addRule('quay', { upstream: 'quay' });
+    untagged.grantPull('platform-node');
+    const [policy] = resourcesOf(parseStack(Testing.synth(plain, true)), IamPolicy.tfResourceType);
+    expect(JSON.stringify(policy.policy)).not.toContain('TagResource');
+  });
+
 });
 
 describe('the constructs take tokens wherever they take an ARN or a name', () => {

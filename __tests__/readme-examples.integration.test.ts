@@ -9,8 +9,8 @@ const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 describe('README console examples', () => {
   const examples = [...readme.matchAll(/```console\n\$ \.\/bin\/ecr-cache (.*)\n([\s\S]*?)```/g)].map((match) => [match[1], match[2]] as const);
 
-  it('has the image, rewrite and node-config examples', () => {
-    expect(examples.map(([command]) => command.split(' ')[0])).toEqual(['image', 'rewrite', 'node-config']);
+  it('has the image, rewrite, can-pull and node-config examples', () => {
+    expect(examples.map(([command]) => command.split(' ')[0])).toEqual(['image', 'rewrite', 'can-pull', 'node-config']);
   });
 
   it.each(examples)('./bin/ecr-cache %s prints what the README shows', (command, output) => {

@@ -16,6 +16,15 @@ describe('README', () => {
     expect(firstBlock).toMatch(/^npm test\b/m);
   });
 
+  it("explains the checkpoint error cdktf-cli prints offline, and how to keep it quiet", () => {
+    // What `npx cdktf synth` prints after the synth when checkpoint-api.hashicorp.com cannot be resolved
+    // (@cdktf/commons checkpoint.js, unless CHECKPOINT_DISABLE is set): not the app's, and harmless.
+    const paragraph = readme.split('\n\n').find((text) => text.includes('getaddrinfo ENOTFOUND checkpoint-api.hashicorp.com'));
+    expect(paragraph).toBeDefined();
+    expect(paragraph).toMatch(/harmless/);
+    expect(paragraph).toContain('CHECKPOINT_DISABLE=1');
+  });
+
   it.each(UPSTREAM_NAMES)('lists the upstream %s as the catalogue knows it', (name) => {
     const spec = upstream(name);
     const [registry, credentials] = cells(row(name)[0]).slice(1);

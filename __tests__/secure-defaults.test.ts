@@ -50,7 +50,7 @@ describe('repository creation templates', () => {
 
   it('take the environment settings, and a rule its own over them', () => {
     const templates = templatesByPrefix(synthEnvironment(allUpstreams));
-    expect(templates.size).toBe(10);
+    expect(templates.size).toBe(11);
     expect(lifecycle(templates.get('quay')!).rules[1].selection.countNumber).toBe(200);
     expect(templates.get('azure')!.resource_tags).toEqual({ owner: 'payments' });
   });
@@ -172,19 +172,37 @@ describe('a rule whose secret the stack creates empty', () => {
   const stack = parseStack(synthEnvironment(examples.get('dev')!));
   const rules = Object.fromEntries(resourcesOf(stack, EcrPullThroughCacheRule.tfResourceType).map((rule) => [rule.ecr_repository_prefix, rule]));
 
-  it.each(['docker-hub', 'github'])('%s is only created once its secret has a current value, reading its versions', (prefix) => {
-    const secretArn = referenceTo(stack, SecretsmanagerSecret.tfResourceType, 'name', `ecr-pullthroughcache/${prefix}`, 'arn');
-    const versions = Object.entries(stack.data!['aws_secretsmanager_secret_versions']).filter(([, data]) => data.secret_id === secretArn);
-    expect(versions).toHaveLength(1);
-    const [{ condition, error_message }] = (rules[prefix]!.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
-    expect(condition).toBe(
-      `\${try(anytrue([for version in data.aws_secretsmanager_secret_versions.${versions[0][0]}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,
-    );
-    expect(error_message).toMatch(new RegExp(`^The secret ecr-pullthroughcache/${prefix} has no value yet, so the pull-through cache rule ${prefix} was not created\\.`));
-  });
+  it.each(['docker-hub', 'github'])(
+    '%s exists only once its secret has a current value, read at every plan by name, and a check names the secret meanwhile',
+    (prefix) => {
+      const name = prefix.replace(/-/g, '_');
+      const secret = `ecr-pullthroughcache/${prefix}`;
+      // Read by the secret's name, not from the secret resource: the read is never put off to the apply.
+      expect(stack.data!['aws_secretsmanager_secrets'][name]).toMatchObject({ filter: [{ name: 'name', values: [secret] }] });
+      expect(stack.data!['aws_secretsmanager_secret_versions'][name]).toMatchObject({
+        secret_id: secret,
+        count: `\${contains(data.aws_secretsmanager_secrets.${name}.names, "${secret}") ? 1 : 0}`,
+      });
+      const hasValue = `try(anytrue([for version in data.aws_secretsmanager_secret_versions.${name}[0].versions : contains(version.version_stages, "AWSCURRENT")]), false)`;
+      expect(rules[prefix]!.count).toBe(`\${${hasValue} ? 1 : 0}`);
+      expect(rules[prefix]!.lifecycle).toBeUndefined();
+      const check = (stack as unknown as { check: Record<string, { assert: { condition: string; error_message: string }[] }> }).check[`${name}_credentials`];
+      expect(check.assert).toHaveLength(1);
+      expect(check.assert[0].condition).toBe(`\${${hasValue}}`);
+      expect(check.assert[0].error_message).toMatch(
+        new RegExp(`^ecr-cache-dev: the secret ${secret} has no value yet, so the pull-through cache rule ${prefix} waits for it \\(everything else is planned and applied\\)\\. `),
+      );
+      expect(check.assert[0].error_message).toContain(`aws secretsmanager put-secret-value --secret-id ${secret} --secret-string file://credentials.json`);
+      // Its object, from before the gate, moves to index 0 instead of being replaced.
+      expect((stack as unknown as { moved: { from: string; to: string }[] }).moved).toContainEqual({
+        from: `aws_ecr_pull_through_cache_rule.${name}`,
+        to: `aws_ecr_pull_through_cache_rule.${name}[0]`,
+      });
+    },
+  );
 
   it('is not held back when there is no secret: quay, k8s and ECR Public need none', () => {
-    for (const prefix of ['k8s', 'ecr', 'quay']) expect(rules[prefix]!.lifecycle).toBeUndefined();
+    for (const prefix of ['k8s', 'ecr', 'quay']) expect([rules[prefix]!.lifecycle, rules[prefix]!.count]).toEqual([undefined, undefined]);
   });
 });
 

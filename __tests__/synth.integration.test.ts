@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentJsonSchema } from '../config/json-schema';
 import { PROJECT_ROOT } from '../config/environments';
@@ -50,6 +50,36 @@ describe('synthesizing the app (main.ts)', () => {
     expect(run.stderr).toContain(`warning: ${join(dir, 'dev.yaml')}: scanning.scope: scans only the cache prefixes: every other repository of account 111111111111 in eu-west-2 is set to manual scanning`);
     expect(existsSync(join(outdir, 'stacks', 'ecr-cache-dev', 'cdk.tf.json'))).toBe(true);
     rmSync(dir, { recursive: true });
+  });
+
+  it('writes its output folder with the modes a plain mkdir gives, like the folders inside it', () => {
+    const dir = environmentsFolder({ 'dev.yaml': example('dev') });
+    const outdir = join(dir, 'out');
+    try {
+      expect(runTs(join(PROJECT_ROOT, 'main.ts'), [], { ECR_CACHE_ENVIRONMENTS: dir, CDKTF_OUTDIR: outdir }).status).toBe(0);
+      mkdirSync(join(dir, 'plain'));
+      const mode = (path: string) => (statSync(path).mode & 0o7777).toString(8);
+      expect(mode(outdir)).toBe(mode(join(dir, 'plain')));
+      expect(mode(join(outdir, 'stacks'))).toBe(mode(join(dir, 'plain')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails at once, naming the folder and why, when the output folder cannot be made', () => {
+    const started = Date.now();
+    const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'bundle.cjs'), 'main'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ECR_CACHE_ENVIRONMENTS: FIXTURE_ENVIRONMENTS, CDKTF_OUTDIR: '/proc/nope/out' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.error, 'still running after 30 s').toBeUndefined();
+    expect(run.stderr).toBe(
+      'CDKTF_OUTDIR /proc/nope/out: cannot make the folder /proc/nope: /proc takes no new folders (ENOENT); set CDKTF_OUTDIR to a folder that can be made\n',
+    );
+    expect(run.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('fails when the folder of environments does not exist', () => {

@@ -32,6 +32,16 @@ const scripts = Object.keys((JSON.parse(readFileSync(join(PROJECT_ROOT, 'package
 const cli = readFileSync(join(PROJECT_ROOT, 'cli', 'main.ts'), 'utf8');
 const runs = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => step.run ?? '')).join('\n');
 
+/**
+ * The position of the step whose command matches. It must be there: findIndex gives -1 for a step that is gone, which
+ * any "comes before" comparison would pass.
+ */
+function stepIndex(commands: readonly string[], matches: (run: string) => boolean, what: string): number {
+  const index = commands.findIndex(matches);
+  expect(index, `no step ${what}`).toBeGreaterThanOrEqual(0);
+  return index;
+}
+
 describe('.github/workflows/ecr-cache.yml', () => {
   const stepRuns = (job: Job) => job.steps.map((step) => step.run ?? '').join('\n');
   const uses = (job: Job, action: string) => job.steps.find((step) => step.uses?.startsWith(`${action}@`));
@@ -92,15 +102,20 @@ describe('.github/workflows/ecr-cache.yml', () => {
     expect(apply.strategy!['max-parallel']).toBe(1);
     expect(apply.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     const commands = apply.steps.map((step) => step.run ?? '');
-    const planned = commands.findIndex((run) => run.includes('plan -input=false -out=tfplan'));
-    const guarded = commands.findIndex((run) => run.includes('node scripts/plan-guard.mjs'));
-    const applied = commands.findIndex((run) => run.includes('apply -input=false tfplan'));
-    expect(planned).toBeGreaterThanOrEqual(0);
+    const planned = stepIndex(commands, (run) => run.includes('plan -input=false -out=tfplan'), 'plans');
+    const guarded = stepIndex(commands, (run) => run.includes('node scripts/plan-guard.mjs'), 'runs the production guard');
+    const applied = stepIndex(commands, (run) => run.includes('apply -input=false tfplan'), 'applies the plan');
+    const validated = stepIndex(commands, (run) => run.includes('./bin/ecr-cache validate --env "${{ matrix.name }}"'), 'validates the rules');
     expect(guarded).toBeGreaterThan(planned);
     expect(applied).toBeGreaterThan(guarded);
-    expect(commands.join('\n')).toContain('./bin/ecr-cache validate --env "${{ matrix.name }}"');
+    expect(validated).toBeGreaterThan(applied);
     // A CLI that cannot run fails the job before anything is applied; validate itself only reports.
-    expect(commands.findIndex((run) => run === './bin/ecr-cache check')).toBeLessThan(planned);
+    expect(stepIndex(commands, (run) => run === './bin/ecr-cache check', 'checks that the CLI runs')).toBeLessThan(planned);
+  });
+
+  it("fails the order check of the apply job without its CLI step, which findIndex's -1 used to pass", () => {
+    const commands = workflow.jobs.apply.steps.map((step) => step.run ?? '').filter((run) => run !== './bin/ecr-cache check');
+    expect(() => stepIndex(commands, (run) => run === './bin/ecr-cache check', 'checks that the CLI runs')).toThrow(/no step checks that the CLI runs/);
   });
 
   it('runs only npm scripts and ecr-cache commands that exist', () => {

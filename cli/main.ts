@@ -56,7 +56,7 @@ program
   // One glob per --exclude, repeated: a variadic option would take the paths that follow it as globs.
   .option(
     '--exclude <glob>',
-    'leave out paths that match (as shown, relative to this folder); repeat for more; Helm templates/ folders are always left out',
+    "leave out paths that match (as shown, relative to this folder); repeat for more; a Helm chart's templates/ folder (beside its Chart.yaml) is left out",
     (glob: string, globs: string[] = []) => [...globs, glob],
   )
   .action((paths: string[], options: { env: string; environments?: string; check?: boolean; dryRun?: boolean; strict?: boolean; exclude?: string[] }) => {
@@ -86,10 +86,40 @@ program
   .option('--no-fallback', 'the cache is the only host containerd tries: the default where the format allows it')
   .option('--family <family>', 'karpenter: al2023 (default) or bottlerocket')
   .option('--cluster <name>', 'karpenter: the cluster, as its subnets and security groups are tagged (karpenter.sh/discovery)')
-  .option('--role <name>', 'karpenter: the nodes\' IAM role (default: KarpenterNodeRole-<cluster>)')
+  .option(
+    '--role <name>',
+    "karpenter: the nodes' IAM role (default: KarpenterNodeRole-<cluster>, the role Karpenter's documented controller policy may pass; list it in nodes.existingRoles so the stack gives it the pull policy)",
+  )
   .action((options: import('./node-config').NodeConfigOptions) => {
     const { nodeConfig } = require('./node-config') as typeof import('./node-config');
     process.exitCode = nodeConfig(options);
+  });
+
+program
+  .command('can-pull')
+  .description('may the node roles pull this image through the cache? IAM evaluation of the synthesized policies; exits 1 on any denial')
+  .argument('<image>', 'an image reference, e.g. nginx:1.27 or registry.k8s.io/pause:3.10')
+  .requiredOption('--env <name>', 'the environment whose nodes pull (required)')
+  .option(...environmentsOption)
+  .option('--role <role>', "a role name in the environment's account, or a role ARN of any account (default: the environment's node roles)")
+  .addHelpText(
+    'after',
+    '\nNeeds @cloud-copilot/iam-simulate (AGPL-3.0-or-later, not shipped with this project): npm ci installs it in a checkout.',
+  )
+  .action(async (image: string, options: import('./can-pull').CanPullOptions) => {
+    const { canPull } = require('./can-pull') as typeof import('./can-pull');
+    process.exitCode = await canPull(image, options);
+  });
+
+program
+  .command('adopt')
+  .description("write Terraform import blocks for what the environment's stack would create that already exists in its account")
+  .requiredOption('--env <name>', 'the environment to adopt an existing setup into (required)')
+  .option(...environmentsOption)
+  .option('--state <file>', "the stack's state (terraform state pull > FILE): what it manages is left alone (default: the local state file, if any)")
+  .action(async (options: import('./adopt').AdoptOptions) => {
+    const { adopt } = require('./adopt') as typeof import('./adopt');
+    process.exitCode = await adopt(options);
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -3,10 +3,12 @@
  * cache, with no manifest rewritten: containerd's hosts.toml and the kubelet's credential provider config, or the
  * same as nodeadm user data, Bottlerocket settings, or a Karpenter EC2NodeClass.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheOf, type Environment } from '../config/environment';
+import { FolderError, makeFolder } from '../config/folders';
 import { displayPath, environmentsDirectory, loadEnvironment, userPath } from '../config/environments';
+import { eksClusterNameProblem } from '../lib/aws/names';
 import { bottlerocketSettings } from '../lib/nodes/bottlerocket';
 import { credentialProviderJson, hostsToml, WRITTEN_BY_NODE_CONFIG } from '../lib/nodes/containerd';
 import { ec2NodeClass, type NodeFamily } from '../lib/nodes/karpenter';
@@ -41,6 +43,8 @@ export function nodeConfig(options: NodeConfigOptions): number {
   if (options.family !== undefined && format !== 'karpenter') throw new CliError('--family is for --format karpenter');
   if ((options.cluster !== undefined || options.role !== undefined) && format !== 'karpenter') throw new CliError('--cluster and --role are for --format karpenter');
   if (format === 'karpenter' && options.cluster === undefined) throw new CliError('--format karpenter needs --cluster, the name its subnets and security groups are tagged with');
+  const clusterProblem = options.cluster === undefined ? undefined : eksClusterNameProblem(options.cluster);
+  if (clusterProblem) throw new CliError(`--cluster ${clusterProblem}`);
   const bottlerocket = format === 'bottlerocket' || (format === 'karpenter' && family === 'bottlerocket');
   if (bottlerocket && options.fallback === false) {
     throw new CliError('Bottlerocket always keeps the upstream as a fallback (bottlerocket-os/bottlerocket #4891): --no-fallback cannot be honoured there');
@@ -52,7 +56,8 @@ export function nodeConfig(options: NodeConfigOptions): number {
   const { mirrors, leftOut } = nodeMirrors(cache);
   for (const rule of leftOut) console.error(`left out: rule ${rule.prefix} (${rule.upstream}): ${rule.reason}`);
   if (mirrors.length === 0) throw new CliError(`${cache.file}: no rule of ${cache.name} can be a registry mirror on the nodes`);
-  const role = format === 'karpenter' ? nodeRole(environment, options.role) : undefined;
+  const karpenter = format === 'karpenter' ? karpenterRole(environment, options.cluster!, options.role) : undefined;
+  for (const warning of karpenter?.warnings ?? []) console.error(warning);
   if (cache.region !== environment.region) {
     console.error(
       `note: these nodes run in ${environment.region} and the cache is in ${cache.region}: the credential provider config sets ` +
@@ -81,7 +86,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
       case 'karpenter': {
         const userData = family === 'bottlerocket' ? bottlerocketSettings(mirrors, cache.region) : nodeadmUserData(mirrors, cache.region, hostsOptions);
         const name = `${environment.stackName}-${family}`;
-        return [[`${name}.yaml`, ec2NodeClass({ name, family, userData, cluster: options.cluster!, role: role! })]];
+        return [[`${name}.yaml`, ec2NodeClass({ name, family, userData, cluster: options.cluster!, role: karpenter!.role })]];
       }
     }
   })();
@@ -90,30 +95,34 @@ export function nodeConfig(options: NodeConfigOptions): number {
     process.stdout.write(files[0][1]);
     return 0;
   }
-  writeFiles(userPath(options.out), files);
+  writeFiles(userPath(options.out), options.out, files);
   if (format === 'containerd') removeStaleHosts(join(userPath(options.out), 'certs.d'), new Set(mirrors.map((mirror) => mirror.host)));
   return 0;
 }
 
 /**
- * The role Karpenter gives its nodes: by default the environment's own node role, which the stack gives the cache's
- * pull policy (a first pull creates the cache repository: ecr:CreateRepository, ecr:BatchImportUpstreamImage).
+ * The role Karpenter gives its nodes: by default `KarpenterNodeRole-<cluster>`, the one role Karpenter's reference
+ * controller policy may pass (karpenter-provider-aws website, getting-started `cloudformation.yaml`,
+ * `AllowPassingInstanceRole`: iam:PassRole on KarpenterNodeRole-${ClusterName}), and which its guide gives an access
+ * entry. The stack gives the cache's pull policy only to the environment's node roles, so any other role is warned.
  */
-function nodeRole(environment: Environment, requested: string | undefined): string {
-  const roles = [...(environment.nodes.createRole !== undefined ? [environment.nodes.createRole] : []), ...environment.nodes.existingRoles];
+export function karpenterRole(environment: Environment, cluster: string, requested: string | undefined): { role: string; warnings: string[] } {
+  const role = requested ?? `KarpenterNodeRole-${cluster}`;
   const file = environment.file;
-  if (requested !== undefined) {
-    if (!roles.includes(requested)) {
-      console.error(
-        `warning: --role ${requested} is not a node role of ${file} (nodes.createRole, nodes.existingRoles): its stack does not give it ` +
-          'the pull policy, so the first pull of an image the cache does not hold yet fails; add it to nodes.existingRoles',
-      );
-    }
-    return requested;
+  const warnings: string[] = [];
+  if (role === environment.nodes.createRole) {
+    warnings.push(
+      `warning: --role ${role} is the node role ${environment.stackName} creates: Karpenter's documented controller policy may pass only ` +
+        `KarpenterNodeRole-${cluster} (iam:PassRole), so give its controller iam:PassRole on ${role}` +
+        (environment.nodes.cluster === undefined ? `, and set nodes.cluster in ${file} so the role gets the EKS access entry its nodes need to join` : ''),
+    );
+  } else if (!environment.nodes.existingRoles.includes(role)) {
+    warnings.push(
+      `warning: --role ${role} is not a node role of ${file} (nodes.existingRoles): its stack does not give it the pull policy, so the first pull ` +
+        `of an image the cache does not hold yet fails; add ${role} to nodes.existingRoles and apply`,
+    );
   }
-  // An environment has at least one node role: the file checks refuse one without (config/file-checks/node-roles.ts).
-  if (roles.length === 1) return roles[0];
-  throw new CliError(`${file}: nodes: the environment has the node roles ${roles.join(', ')}: give --role with the one Karpenter's nodes use`);
+  return { role, warnings };
 }
 
 /**
@@ -121,7 +130,7 @@ function nodeRole(environment: Environment, requested: string | undefined): stri
  * hosts.toml at every pull, so a file is never seen half-written). A target that cannot be written fails the command
  * before any file is replaced.
  */
-function writeFiles(out: string, files: readonly (readonly [string, string])[]): void {
+function writeFiles(out: string, outOption: string, files: readonly (readonly [string, string])[]): void {
   for (const [path] of files) {
     const target = join(out, path);
     if (existsSync(target) && !statSync(target).isFile()) throw new CliError(`${displayPath(target)}: is not a file`);
@@ -130,13 +139,14 @@ function writeFiles(out: string, files: readonly (readonly [string, string])[]):
   try {
     for (const [path, content] of files) {
       const target = join(out, path);
-      mkdirSync(dirname(target), { recursive: true });
+      makeFolder(dirname(target));
       writeFileSync(`${target}.partial`, content);
       written.push(target);
     }
   } catch (error) {
     for (const target of written) rmSync(`${target}.partial`, { force: true });
     if (error instanceof CliError) throw error;
+    if (error instanceof FolderError) throw new CliError(`--out ${outOption}: ${error.message}; give --out a folder that can be made`);
     const { path, message } = error as NodeJS.ErrnoException;
     throw new CliError(`${path !== undefined ? displayPath(path) : displayPath(out)}: cannot write: ${message}`);
   }

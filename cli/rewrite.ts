@@ -1,12 +1,12 @@
 import { closeSync, existsSync, fchmodSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { createTwoFilesPatch } from 'diff';
 import picomatch from 'picomatch';
 import { cacheImageUriOrReason } from '../lib/images/cache-uri';
 import { cacheOf } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../config/environments';
 import { type ImageMapper, ImageRewriter, YamlRewriteError } from '../lib/images/manifest-rewrite';
+import { NotUtf8Error, Utf8PieceDecoder } from '../config/text';
 import { CliError } from './cli-error';
 import { LineSpool } from './line-spool';
 
@@ -122,7 +122,8 @@ function rewriteFile(file: string, mapImage: ImageMapper, options: { write: bool
       output = openSync(temporary, 'w');
       fchmodSync(output, statSync(target).mode & 0o7777);
     }
-    const decoder = new StringDecoder('utf8');
+    // Bytes that are not UTF-8 stop the file with their line (NotUtf8Error), rather than turn into U+FFFD.
+    const decoder = new Utf8PieceDecoder();
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (let read = 0; (read = readSync(input, buffer, 0, CHUNK_BYTES, null)) > 0; ) {
       const text = decoder.write(buffer.subarray(0, read));
@@ -169,8 +170,13 @@ export function rewrite(paths: readonly string[], options: RewriteOptions): numb
       } catch (error) {
         fileChanges.clear();
         fileLeft.clear();
-        if (!(error instanceof YamlRewriteError)) throw error;
-        console.error(`${displayPath(file)}: ${error.message}`);
+        if (error instanceof NotUtf8Error) {
+          console.error(`${displayPath(file)}: not UTF-8 text, so not YAML (line ${error.line}): leave it out with --exclude, or save it as UTF-8`);
+        } else if (error instanceof YamlRewriteError) {
+          console.error(`${displayPath(file)}: ${error.message}`);
+        } else {
+          throw error;
+        }
         failed = true;
         continue;
       }

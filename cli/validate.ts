@@ -64,23 +64,27 @@ function credentialSecretId(rule: RuleSettings): string | undefined {
 }
 
 /**
- * Why a rule's credential secret cannot serve it yet (no value, or no secret), or undefined when it has a value.
- * A secret created by the stack starts with no value: the first deploy stops before the rule until it has one.
+ * What Secrets Manager says of a rule's credential secret: why it cannot serve the rule yet (`problem`: no value, or
+ * no secret), nothing when it has a value, or why it could not be asked (`unchecked`). A secret created by the stack
+ * starts with no value: the first deploy stops before the rule until it has one. Only a second look at a rule ECR
+ * already judged, so an unanswered call leaves ECR's verdict standing.
  */
 async function credentialProblem(
   client: SecretsManagerClient,
   secretId: string,
   environment: Environment,
   secretsEndpoint: Endpoint,
-): Promise<string | undefined> {
+): Promise<{ readonly problem?: string; readonly unchecked?: string }> {
   try {
     const secret = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
     const hasValue = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
-    if (hasValue) return undefined;
-    return `secret ${secret.Name ?? secretId} has no value yet: put the credentials in it (README, "Filling the credential secrets"), then deploy ${environment.stackName}`;
+    if (hasValue) return {};
+    return {
+      problem: `secret ${secret.Name ?? secretId} has no value yet: put the credentials in it (README, "Filling the credential secrets"), then deploy ${environment.stackName}`,
+    };
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return `secret ${secretId} does not exist in ${environment.account} ${environment.region}: deploy ${environment.stackName}`;
-    throw new CliError(describeFatal(error, 'Secrets Manager', environment.region, secretsEndpoint));
+    if (error instanceof ResourceNotFoundException) return { problem: `secret ${secretId} does not exist in ${environment.account} ${environment.region}: deploy ${environment.stackName}` };
+    return { unchecked: describeFatal(error, 'Secrets Manager', environment.region, secretsEndpoint) };
   }
 }
 
@@ -127,6 +131,8 @@ export async function validate(options: ValidateOptions): Promise<number> {
   const client = new ECRClient({ region: environment.region, ...(endpoint.url ? { endpoint: endpoint.url } : {}) });
   const secrets = new SecretsManagerClient({ region: environment.region });
   let statuses: RuleStatus[];
+  // Why the credential secrets of these rules could not be checked, by reason.
+  const unchecked = new Map<string, string[]>();
   try {
     statuses = await Promise.all(
       environment.rules.map(async (rule): Promise<RuleStatus> => {
@@ -134,8 +140,9 @@ export async function validate(options: ValidateOptions): Promise<number> {
         const status = { prefix: rule.prefix, upstream: upstreamRegistryUrl(rule.upstream, rule.registry), ...answer };
         const secretId = answer.valid === 'yes' ? undefined : credentialSecretId(rule);
         // An empty secret explains both a missing rule (the first deploy stops before it) and an invalid one.
-        const credential = secretId === undefined ? undefined : await credentialProblem(secrets, secretId, environment, secretsEndpoint);
-        return credential === undefined ? status : { ...status, failure: credential };
+        const credential = secretId === undefined ? {} : await credentialProblem(secrets, secretId, environment, secretsEndpoint);
+        if (credential.unchecked !== undefined) unchecked.set(credential.unchecked, [...(unchecked.get(credential.unchecked) ?? []), rule.prefix]);
+        return credential.problem === undefined ? status : { ...status, failure: credential.problem };
       }),
     );
   } finally {
@@ -147,8 +154,13 @@ export async function validate(options: ValidateOptions): Promise<number> {
   printTable([['PREFIX', 'UPSTREAM', 'VALID', 'FAILURE'], ...statuses.map((status) => [status.prefix, status.upstream, status.valid, status.failure])]);
 
   const bad = statuses.filter((status) => status.valid !== 'yes');
+  if (unchecked.size > 0 || bad.length > 0) console.error('');
+  for (const [reason, prefixes] of unchecked) {
+    const whose = prefixes.length === 1 ? `the credential secret of ${prefixes[0]} has a value` : `the credential secrets of ${prefixes.join(', ')} have values`;
+    console.error(`not checked: whether ${whose}: ${reason}`);
+  }
   if (bad.length > 0) {
-    console.error(`\n${bad.length} of ${statuses.length} rules of ${environment.name} are not working: ${bad.map((status) => status.prefix).join(', ')}`);
+    console.error(`${bad.length} of ${statuses.length} rules of ${environment.name} are not working: ${bad.map((status) => status.prefix).join(', ')}`);
     return 1;
   }
   return 0;

@@ -14,6 +14,8 @@ export interface Folder {
   readonly names: ReadonlySet<string>;
   /** Reports a warning, which does not fail. */
   readonly warn: (warning: Problem) => void;
+  /** True for a file whose problems are reported: the files checked, not the rest of the folder around them. */
+  readonly reported: (file: string) => boolean;
 }
 
 export type CrossCheck = (folder: Folder) => Problem[];
@@ -46,8 +48,11 @@ const ruleQuota: CrossCheck = ({ environments }) =>
     }));
   });
 
-/** A registry has one rule per prefix. */
-const duplicatePrefixes: CrossCheck = ({ environments }) =>
+/**
+ * A registry has one rule per prefix. Each clash is reported once: in the later file, naming the first, or in the
+ * first when only it is being reported (`check` of that one file).
+ */
+const duplicatePrefixes: CrossCheck = ({ environments, reported }) =>
   byRegistry(environments).flatMap((sharing) => {
     const problems: Problem[] = [];
     const owner = new Map<string, Environment>();
@@ -58,16 +63,14 @@ const duplicatePrefixes: CrossCheck = ({ environments }) =>
           owner.set(rule.prefix, environment);
           continue;
         }
-        for (const [here, there] of [
-          [environment, first],
-          [first, environment],
-        ] as const) {
-          problems.push({
-            file: here.file,
-            path: ['rules', rule.prefix],
-            message: `${there.file} has a rule with the same prefix in account ${here.account}, ${here.region}; a registry has one rule per prefix`,
-          });
-        }
+        const [here, there] = reported(environment.file) || !reported(first.file) ? [environment, first] : [first, environment];
+        problems.push({
+          file: here.file,
+          path: ['rules', rule.prefix],
+          message:
+            `${there.file} has a rule with the same prefix in account ${here.account}, ${here.region}; ` +
+            'a registry has one rule per prefix: keep it in one file',
+        });
       }
     }
     return problems;
@@ -177,12 +180,22 @@ export function withHubs(environments: readonly Environment[]): Environment[] {
   return environments.map((environment) => {
     const hub = environment.cacheFrom && environments.find((candidate) => candidate.name === environment.cacheFrom!.name && !candidate.cacheFrom);
     if (!environment.cacheFrom || !hub) return environment;
-    const { name, file, stackName, account, region, rules, consumers, allowUnlistedRegion } = hub;
+    const { name, file, stackName, account, region, rules, repositories, consumers, allowUnlistedRegion } = hub;
     return {
       ...environment,
       cacheFrom: {
         name: environment.cacheFrom.name,
-        hub: { name, file, stackName, account, region, rules, ...(consumers ? { consumers } : {}), ...(allowUnlistedRegion ? { allowUnlistedRegion } : {}) },
+        hub: {
+          name,
+          file,
+          stackName,
+          account,
+          region,
+          rules,
+          repositories,
+          ...(consumers ? { consumers } : {}),
+          ...(allowUnlistedRegion ? { allowUnlistedRegion } : {}),
+        },
       },
     };
   });

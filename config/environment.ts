@@ -19,10 +19,13 @@ export interface Environment extends CacheRegistry {
   readonly file: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly state?: { readonly bucket: string; readonly key: string; readonly region: string };
-  readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[] };
+  /** `cluster`: the EKS cluster the nodes join, where a created role gets its access entry. */
+  readonly nodes: { readonly createRole?: string; readonly existingRoles: readonly string[]; readonly cluster?: string };
   readonly secrets: { readonly recoveryWindowDays: number };
-  /** Production: credential secrets get prevent_destroy. */
+  /** Production: credential secrets get prevent_destroy, and scripts/plan-guard.mjs guards its plans. */
   readonly production: boolean;
+  /** Production: the addresses the guard lets a plan delete or replace (`allowDeletions`); none by default. */
+  readonly allowDeletions: readonly string[];
   /** Creation template settings of every rule's cache repositories (a rule's own `repositories` win). */
   readonly repositories: RepositoryTemplateSettings;
   readonly scanning?: {
@@ -35,6 +38,8 @@ export interface Environment extends CacheRegistry {
   readonly rules: readonly RuleSettings[];
   /** A hub: the other accounts that pull through this cache. */
   readonly consumers?: CacheConsumers;
+  /** What `adopt` found already in the account: import blocks the stack carries (`<name>.imports.json`). */
+  readonly imports?: readonly { readonly to: string; readonly id: string }[];
   /** A consumer: the environment whose cache its nodes pull through, found when the folder is checked. */
   readonly cacheFrom?: { readonly name: string; readonly hub?: Hub };
 }
@@ -45,6 +50,8 @@ export interface Hub extends CacheRegistry {
   readonly file: string;
   readonly stackName: string;
   readonly rules: readonly RuleSettings[];
+  /** Creation template settings of every rule (a rule's own `repositories` win): whether its templates tag. */
+  readonly repositories?: RepositoryTemplateSettings;
   readonly consumers?: CacheConsumers;
 }
 
@@ -82,9 +89,14 @@ export function toEnvironment(context: FileContext & { readonly settings: Enviro
           },
         }
       : {}),
-    nodes: { ...(createRole !== undefined ? { createRole } : {}), existingRoles: settings.nodes?.existingRoles ?? [] },
+    nodes: {
+      ...(createRole !== undefined ? { createRole } : {}),
+      existingRoles: settings.nodes?.existingRoles ?? [],
+      ...(settings.nodes?.cluster !== undefined ? { cluster: settings.nodes.cluster } : {}),
+    },
     secrets: { recoveryWindowDays: settings.secrets?.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
     production: settings.production ?? false,
+    allowDeletions: settings.allowDeletions ?? [],
     repositories: settings.repositories ?? {},
     ...(settings.scanning
       ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push', scope: settings.scanning.scope ?? 'registry' } }

@@ -13,8 +13,9 @@ import { CROSS_CHECKS, withHubs } from './cross-checks';
 import { type Environment, toEnvironment } from './environment';
 import { UserError } from './errors';
 import { FILE_CHECKS, type FileContext } from './file-checks';
+import { readImports } from './imports';
 import { displayPath, PROJECT_ROOT, userPath } from './paths';
-import { EnvironmentError, type Problem } from './problems';
+import { EnvironmentError, formatProblem, type Problem } from './problems';
 import { readEnvironmentFile, YAML_EXTENSIONS } from './read-file';
 import { environmentSchema, ruleSchema } from './schema';
 
@@ -114,10 +115,10 @@ export function checkEnvironments(files: readonly string[], context: readonly st
     if (result.environment && byName.get(result.environment.name)!.length === 1) checkedFiles.push(result.environment);
   }
   const environments = withHubs(checkedFiles);
-  const folder = { environments, names: new Set(byName.keys()), warn: (warning: Problem) => warnings.push(warning) };
+  const reported = new Set([...checked].map(displayPath));
+  const folder = { environments, names: new Set(byName.keys()), warn: (warning: Problem) => warnings.push(warning), reported: (file: string) => reported.has(file) };
   for (const check of CROSS_CHECKS) problems.push(...check(folder));
 
-  const reported = new Set([...checked].map(displayPath));
   const failed = new Set(problems.map((problem) => problem.file));
   return {
     environments: environments.filter((environment) => reported.has(environment.file) && !failed.has(environment.file)),
@@ -160,7 +161,11 @@ export function fileContext(path: string): CheckedFile {
     regionOptions,
     ...(registry ? { registry } : {}),
     rules: parsedRules(raw),
-    add: (path, message) => problems.push({ ...at(path), message }),
+    // Two checks may find one problem (the schema and AWS's rules both refuse IMMUTABLE tags): it is reported once.
+    add: (path, message) => {
+      const problem = { ...at(path), message };
+      if (!problems.some((other) => formatProblem(other) === formatProblem(problem))) problems.push(problem);
+    },
     warn: (path, message) => warnings.push({ ...at(path), message }),
   };
   return { context, problems, warnings };
@@ -172,8 +177,11 @@ export function checkEnvironmentFile(path: string): FileResult {
   if (!context) return { problems, warnings };
   for (const check of FILE_CHECKS) check(context);
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const imported = readImports(path, context.name);
+  problems.push(...imported.problems);
   if (problems.length > 0 || !context.settings || !context.registry) return { problems, warnings };
-  return { environment: toEnvironment({ ...context, settings: context.settings, registry: context.registry }), problems, warnings };
+  const environment = toEnvironment({ ...context, settings: context.settings, registry: context.registry });
+  return { environment: imported.imports.length > 0 ? { ...environment, imports: imported.imports } : environment, problems, warnings };
 }
 
 /** The account and region, when both are valid: some rule checks need them. */

@@ -5,9 +5,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, type DocumentOptions, isAlias, isMap, isScalar, isSeq, LineCounter, type ParseOptions, parseDocument, type Scalar, type SchemaOptions, visit } from 'yaml';
 import { displayPath } from './paths';
 import type { FieldPath, Problem } from './problems';
+import { decodeUtf8 } from './text';
 
 export const STACK_NAME_PREFIX = 'ecr-cache-';
 export const YAML_EXTENSIONS = ['.yaml', '.yml'];
@@ -29,14 +30,21 @@ export interface ReadFile {
 }
 
 /**
+ * How `yaml` reads an environment file: keys once each, and merge keys (`<<: *defaults`) merged as YAML 1.1 tools
+ * (and Kubernetes' YAML) do, the keys written beside them winning, rather than taken for a key named "<<".
+ */
+const YAML_OPTIONS = { uniqueKeys: true, merge: true, prettyErrors: false } as const satisfies ParseOptions & DocumentOptions & SchemaOptions;
+
+/**
  * Most environment files are a few plain lines. js-yaml reads them in a fifth of the time `yaml` takes to build the
  * Document that locates problems (a tenth of synthesizing 50 environments), so the Document is built only when a
  * problem needs a line, or when js-yaml would not read the file as yaml does: anchors and aliases (yaml bounds their
- * expansion), tags, or anything js-yaml refuses (duplicate keys, several documents, bad YAML), which yaml then reports
- * with its line. Both read YAML 1.2's core schema; __tests__/file-checks.test.ts holds them to the same data.
+ * expansion), tags, merge keys (js-yaml's core schema reads "<<" as a plain key), or anything js-yaml refuses
+ * (duplicate keys, several documents, bad YAML), which yaml then reports with its line. Both read YAML 1.2's core
+ * schema; __tests__/file-checks.test.ts holds them to the same data.
  */
 export function quickRead(text: string): { readonly data: unknown } | undefined {
-  if (/[&*!]/.test(text)) return undefined;
+  if (/[&*!]|<</.test(text)) return undefined;
   try {
     return { data: load(text, { schema: CORE_SCHEMA }) };
   } catch {
@@ -50,7 +58,7 @@ function lazyLineAt(text: string): (path: FieldPath) => number | undefined {
   return (path) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false }), lineCounter };
+      parsed = { document: parseDocument(text, { ...YAML_OPTIONS, lineCounter }), lineCounter };
     }
     return lineAt(parsed.document, parsed.lineCounter, path);
   };
@@ -73,7 +81,7 @@ export function readEnvironmentFile(path: string): ReadFile {
     problems.push({ file, path: [], message: `environment files end in ${YAML_EXTENSIONS.join(' or ')}, in lower case, not "${extension}"` });
   }
 
-  let text: string;
+  let bytes: Buffer;
   try {
     const stat = statSync(path);
     if (stat.isDirectory()) return fail('is a folder: an environment is a file');
@@ -81,10 +89,13 @@ export function readEnvironmentFile(path: string): ReadFile {
       const size = stat.size >= 1024 * 1024 ? `${(stat.size / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(stat.size / 1024)} KiB`;
       return fail(`is ${size}; an environment file is at most ${MAX_ENVIRONMENT_FILE_BYTES / 1024} KiB`);
     }
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     return fail(`cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  const decoded = decodeUtf8(bytes);
+  if ('nonUtf8Line' in decoded) return fail('is not UTF-8 text: save it as UTF-8', decoded.nonUtf8Line);
+  const { text } = decoded;
 
   const mapOnly = 'must be a YAML map of settings (account, region, rules)';
   const quick = quickRead(text);
@@ -95,11 +106,13 @@ export function readEnvironmentFile(path: string): ReadFile {
   }
 
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
   for (const error of document.errors) {
     const line = lineCounter.linePos(error.pos[0]).line;
     if (error.code === 'DUPLICATE_KEY') {
-      problems.push({ file, path: pathAtOffset(document, error.pos[0]), message: 'duplicate key: YAML keys must be unique', line });
+      const duplicate = duplicateKeyAt(document, error.pos[0]);
+      const first = duplicate?.firstRange ? ` (first set on line ${lineCounter.linePos(duplicate.firstRange[0]).line})` : '';
+      problems.push({ file, path: duplicate?.path ?? [], message: `duplicate key${first}: YAML keys must be unique; keep one`, line });
     } else if (error.code === 'MULTIPLE_DOCS') {
       problems.push({ file, path: [], message: 'holds more than one YAML document (a "---" line): an environment file is one document', line });
     } else {
@@ -113,6 +126,8 @@ export function readEnvironmentFile(path: string): ReadFile {
   try {
     data = document.toJS();
   } catch (error) {
+    const mergeKey = badMergeKey(document);
+    if (mergeKey?.range) return fail('a merge key (<<) takes a map, an alias of one (*name), or a list of them', lineCounter.linePos(mergeKey.range[0]).line);
     // yaml refuses aliases that expand without bound ("billion laughs").
     return fail(`cannot be read as data: ${(error as Error).message}`);
   }
@@ -129,30 +144,44 @@ export function lineAt(document: Document, lineCounter: LineCounter, path: Field
   return undefined;
 }
 
-/** The field path of the map entry whose key starts at `offset`. */
-function pathAtOffset(document: Document, offset: number): FieldPath {
-  const path: (string | number)[] = [];
-  let node: unknown = document.contents;
-  for (;;) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && within(item.key, offset, item.value));
-      if (!pair) return path;
-      path.push(isScalar(pair.key) ? String(pair.key.value) : '?');
-      if (isScalar(pair.key) && (pair.key.range?.[0] ?? -1) === offset) return path;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const index = node.items.findIndex((item) => within(item, offset, item));
-      if (index < 0) return path;
-      path.push(index);
-      node = node.items[index];
-    } else {
-      return path;
-    }
-  }
+/** The key of the first merge key (`<<`) whose value yaml cannot merge: not a map, an alias of one, or a list of them. */
+function badMergeKey(document: Document): Scalar | undefined {
+  const mergeable = (node: unknown): boolean => isMap(isAlias(node) ? node.resolve(document) : node);
+  let found: Scalar | undefined;
+  visit(document, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || pair.key.source !== '<<') return undefined;
+      if (mergeable(pair.value) || (isSeq(pair.value) && pair.value.items.every(mergeable))) return undefined;
+      found = pair.key;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
-function within(start: unknown, offset: number, end: unknown): boolean {
-  const from = (start as { range?: number[] } | null)?.range?.[0];
-  const to = (end as { range?: number[] } | null)?.range?.[2] ?? (start as { range?: number[] } | null)?.range?.[2];
-  return from !== undefined && to !== undefined && from <= offset && offset <= to;
+/**
+ * The key that yaml reports as duplicated at `offset` (where the second one starts): its field path, and the key
+ * node of its first occurrence in the same map.
+ */
+function duplicateKeyAt(document: Document, offset: number): { path: FieldPath; firstRange?: readonly number[] } | undefined {
+  const search = (node: unknown, path: readonly (string | number)[]): ReturnType<typeof duplicateKeyAt> => {
+    if (isSeq(node)) {
+      for (const [index, item] of node.items.entries()) {
+        const found = search(item, [...path, index]);
+        if (found) return found;
+      }
+    }
+    if (!isMap(node)) return undefined;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key : undefined;
+      if (key?.range?.[0] === offset) {
+        const first = node.items.find((other) => isScalar(other.key) && other.key.value === key.value)!;
+        return { path: [...path, String(key.value)], ...(isScalar(first.key) && first.key.range ? { firstRange: first.key.range } : {}) };
+      }
+      const found = search(pair.value, [...path, key ? String(key.value) : '?']);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return search(document.contents, []);
 }

@@ -3,14 +3,13 @@
  * `upstream`, `registry` and `upstreamPrefix` are fixed: tools outside this code write these files.
  * The JSON Schema in schema/environment.schema.json is generated from this one (`npm run schema`).
  */
-import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { accountProblem } from '../lib/aws/arns';
 import { tagProblems } from '../lib/aws/tags';
-import { IAM_ROLE_NAME_CHARACTER, IAM_ROLE_NAME_MAX_LENGTH } from '../lib/aws/names';
+import { EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_RULE, IAM_ROLE_NAME_CHARACTER, IAM_ROLE_NAME_MAX_LENGTH, s3BackendKeyProblem } from '../lib/aws/names';
 import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from '../lib/checks/repository-template';
 import { RECOVERY_WINDOW_DAYS } from '../lib/checks/rule';
-import { UPSTREAM_NAMES } from '../lib/aws/upstreams';
+import { UPSTREAM_NAMES, unknownUpstreamProblem } from '../lib/aws/upstreams';
 
 // IAM's characters and length, in one pattern for the JSON Schema.
 const IAM_ROLE_NAME = new RegExp(`^${IAM_ROLE_NAME_CHARACTER}{1,${IAM_ROLE_NAME_MAX_LENGTH}}$`);
@@ -49,8 +48,7 @@ const upstream = z
     error: (issue) =>
       issue.input === undefined
         ? `is required: one of ${UPSTREAM_NAMES.join(', ')}`
-        : `${JSON.stringify(issue.input)} is not an upstream AWS supports (did you mean "${closest(typeof issue.input === 'string' ? issue.input : '', UPSTREAM_NAMES)}"?); ` +
-          `one of ${UPSTREAM_NAMES.join(', ')}`,
+        : unknownUpstreamProblem(issue.input),
   })
   .describe("AWS's name for the upstream registry.");
 
@@ -64,6 +62,12 @@ export const PROJECT = 'ecr-pull-through-cache';
 
 /** What the registry's scanning configuration covers: the whole registry, or only the cache prefixes. */
 export const SCANNING_SCOPES = ['registry', 'cache'] as const;
+
+/**
+ * A resource's address in a stack (`<type>.<name>`, and `[0]` for a rule that waits for its secret: no modules or
+ * for_each), as the production guard names it.
+ */
+const RESOURCE_ADDRESS = /^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(?:\[\d+\])?$/;
 
 const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -134,7 +138,20 @@ export const environmentSchema = z
       .boolean()
       .optional()
       .describe("Accept a region this tool's list (the AWS SDK's) does not have yet, for a region AWS opened after it. Default: false."),
-    production: z.boolean().optional().describe('Production: the credential secrets cannot be destroyed (prevent_destroy).'),
+    production: z
+      .boolean()
+      .optional()
+      .describe('Production: the credential secrets cannot be destroyed (prevent_destroy), and the production guard refuses plans that delete or replace what the cache depends on.'),
+    allowDeletions: z
+      .array(
+        z.string().regex(RESOURCE_ADDRESS, {
+          error: (issue) => `"${String(issue.input)}" is not a Terraform resource address as the production guard names it (aws_ecr_pull_through_cache_rule.quay)`,
+        }),
+      )
+      .optional()
+      .describe(
+        'Production only: the Terraform addresses the production guard lets the next plan delete or replace, for one reviewed change. Remove them once it is applied.',
+      ),
     tags: tagsSchema(STACK_TAGS.length)
       .check((ctx) => {
         for (const key of STACK_TAGS) {
@@ -154,6 +171,11 @@ export const environmentSchema = z
         key: z
           .string()
           .min(1, { error: 'must not be empty: the object key of the state, for example ecr-pull-through-cache/<environment>.tfstate' })
+          .check((ctx) => {
+            // As `terraform init` checks it; an empty key is min's.
+            const problem = ctx.value === '' ? undefined : s3BackendKeyProblem(ctx.value);
+            if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+          })
           .optional()
           .describe('Object key. Default: ecr-pull-through-cache/<environment>.tfstate.'),
         region: z.string().optional().describe("The bucket's region. Default: the environment's region."),
@@ -167,6 +189,11 @@ export const environmentSchema = z
           .optional()
           .describe('Name of the EKS node role to create, or false for none. Default: ecr-cache-<environment>-node.'),
         existingRoles: z.array(roleName).optional().describe('Existing EKS node role names to attach the cache policy to.'),
+        cluster: z
+          .string()
+          .regex(EKS_CLUSTER_NAME, { error: (issue) => `"${String(issue.input)}" is not an EKS cluster name: ${EKS_CLUSTER_NAME_RULE}` })
+          .optional()
+          .describe('The EKS cluster the nodes join: the role this stack creates gets an access entry (EC2_LINUX) there, so its nodes can join.'),
       })
       .optional()
       .describe('The EKS worker node roles that pull through the cache.'),

@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../config/errors';
+import { LOOPBACK_SERVICES, startLoopbackAws } from './loopback-aws';
 
 export const MIRROR_VARIABLE = 'TF_PROVIDER_MIRROR';
 
@@ -47,18 +48,27 @@ export function providerMirror(): ProviderMirror | string {
 export interface OfflineWorkspace {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Planned against an empty AWS: the data sources a plan reads (the credential secrets a rule waits for) are
+   * answered by a loopback AWS with nothing in it, started for this process when a command first needs it.
+   */
+  readonly emptyAws?: boolean;
+}
+
+/** Where the provider's calls go: a loopback AWS (scripts/loopback-aws) and the access key of the account to act in. */
+export interface LoopbackTarget {
+  /** The provider's `endpoints` block: service name to URL. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /**
- * Copies a synthesized stack folder into `dir` with the offline overrides. `endpoints` sends the provider's calls of
- * those services (`ecr`, `secretsmanager`, ...) to a server of the caller's, for tests that apply against a fake.
+ * Copies a synthesized stack folder into `dir` with the offline overrides. Without `loopback`, the provider never
+ * calls AWS (fake credentials, no account lookup) and can only plan. With it, every call goes to the loopback AWS as
+ * the account its key stands for, which the provider looks up (STS GetCallerIdentity), so the stack's
+ * `allowed_account_ids` is enforced as against AWS.
  */
-export function prepareOfflineWorkspace(
-  stackDir: string,
-  workspaceDir: string,
-  mirror: ProviderMirror,
-  endpoints: Readonly<Record<string, string>> = {},
-): OfflineWorkspace {
+export function prepareOfflineWorkspace(stackDir: string, workspaceDir: string, mirror: ProviderMirror, loopback?: LoopbackTarget): OfflineWorkspace {
   // Terraform runs inside the folder: every path it is given must be absolute.
   const dir = resolve(workspaceDir);
   mkdirSync(dir, { recursive: true });
@@ -74,15 +84,21 @@ export function prepareOfflineWorkspace(
           backend: { local: { path: 'terraform.tfstate' } },
         },
         provider: {
-          aws: {
-            access_key: 'offline-plan',
-            secret_key: 'offline-plan',
-            skip_credentials_validation: true,
-            skip_requesting_account_id: true,
-            skip_metadata_api_check: true,
-            allowed_account_ids: null,
-            ...(Object.keys(endpoints).length > 0 ? { endpoints: [endpoints] } : {}),
-          },
+          aws: loopback
+            ? {
+                access_key: loopback.credentials.accessKeyId,
+                secret_key: loopback.credentials.secretAccessKey,
+                skip_metadata_api_check: true,
+                endpoints: [loopback.endpoints],
+              }
+            : {
+                access_key: 'offline-plan',
+                secret_key: 'offline-plan',
+                skip_credentials_validation: true,
+                skip_requesting_account_id: true,
+                skip_metadata_api_check: true,
+                allowed_account_ids: null,
+              },
         },
       },
       null,
@@ -103,7 +119,29 @@ export function prepareOfflineWorkspace(
     CHECKPOINT_DISABLE: '1',
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  return { dir, env };
+  return { dir, env, ...(loopback ? {} : { emptyAws: true }) };
+}
+
+/** Commands that read AWS: those run against the empty loopback AWS in an offline workspace. */
+const READS_AWS = new Set(['plan', 'apply', 'destroy', 'refresh', 'import', 'console']);
+let emptyAws: Promise<string> | undefined;
+
+/**
+ * An empty loopback AWS for this process, in which every access key acts in one account that holds nothing: what an
+ * offline plan of a new environment finds. Its server does not keep the process alive.
+ */
+function emptyAwsEndpoint(): Promise<string> {
+  emptyAws ??= startLoopbackAws({ defaultAccount: '000000000000', unref: true }).then((aws) => aws.endpoint);
+  return emptyAws;
+}
+
+/** Points an offline workspace's provider at the empty loopback AWS, once. */
+async function useEmptyAws(workspace: OfflineWorkspace): Promise<void> {
+  const override = join(workspace.dir, 'empty_aws_override.tf.json');
+  if (existsSync(override)) return;
+  const endpoint = await emptyAwsEndpoint();
+  const endpoints = Object.fromEntries(LOOPBACK_SERVICES.map((service) => [service, endpoint]));
+  writeFileSync(override, JSON.stringify({ provider: { aws: { endpoints: [endpoints] } } }, null, 2));
 }
 
 export interface TerraformResult {
@@ -116,15 +154,23 @@ export interface TerraformOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Show terraform's output as it runs instead of capturing it. */
   readonly inherit?: boolean;
+  /**
+   * Runs terraform as the leader of its own process group and gives its process id, so a test can signal it and the
+   * provider it started (`process.kill(-pid, signal)`).
+   */
+  readonly onStart?: (pid: number) => void;
 }
 
-export function terraform(workspace: OfflineWorkspace, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
+export async function terraform(workspace: OfflineWorkspace, args: readonly string[], options: TerraformOptions = {}): Promise<TerraformResult> {
+  if (workspace.emptyAws && READS_AWS.has(args[0] ?? '')) await useEmptyAws(workspace);
   return new Promise((resolve, reject) => {
     const child = spawn('terraform', args, {
       cwd: workspace.dir,
       env: { ...workspace.env, ...options.env },
       stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+      ...(options.onStart ? { detached: true } : {}),
     });
+    if (options.onStart && child.pid !== undefined) options.onStart(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -1,14 +1,25 @@
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { UserError } from '../config/errors';
+import { FolderError } from '../config/folders';
 import { type Environment, environmentsDirectory, loadEnvironments, type Problem, userPath } from '../config/environments';
 import { type Finding, formatFinding, PolicyChecks } from '../lib/policy/policy-checks';
 import { EcrCacheStack } from './ecr-cache-stack';
 import { discardOutput, installOutput, shareLockFile, stagingFolder, underCdktfCli } from './output';
 
-/** Findings of the policy checks that no resource acknowledged: synth stops before writing anything. */
+/**
+ * Findings of the policy checks that no resource acknowledged: synth stops before writing anything. Each names the
+ * environment file whose stack holds the resource.
+ */
 export class PolicyFindingsError extends UserError {
   constructor(readonly findings: readonly Finding[]) {
-    super(findings.map(formatFinding).join('\n'));
+    super(
+      findings
+        .map((finding) => {
+          const stack = TerraformStack.of(finding.resource);
+          return `${stack instanceof EcrCacheStack ? `${stack.environment.file}: ` : ''}${formatFinding(finding)}`;
+        })
+        .join('\n'),
+    );
   }
 }
 
@@ -45,11 +56,18 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesized {
   // A folder the user names is where they typed it (npm runs scripts from the project's root); the default is the project's.
   const named = options.outdir ?? process.env.CDKTF_OUTDIR;
   const outdir = named === undefined || named === '' ? 'cdktf.out' : userPath(named);
+  // What the user set, to name in a message: the option of a script (synth:hcl's --outdir), or the variable.
+  const setting = options.outdir !== undefined ? 'the output folder' : 'CDKTF_OUTDIR';
   let staging: string | undefined;
   try {
     const folder = environmentsDirectory(options.environments);
     const { environments, warnings } = loadEnvironments(folder);
-    staging = stagingFolder(outdir);
+    try {
+      staging = stagingFolder(outdir);
+    } catch (error) {
+      if (!(error instanceof FolderError)) throw error;
+      throw new UserError(`${setting} ${named ?? outdir}: ${error.message}; set ${setting} to a folder that can be made`);
+    }
     // cdktf would stop at the first stack whose validation fails; validated after synthesis instead, every stack's
     // findings are reported at once (the staging folder is discarded).
     const app = new App({ outdir: staging, skipValidation: true });

@@ -35,7 +35,8 @@ function mapOutput(value: Record<string, unknown>): IResolvable {
 
 /**
  * The Terraform JSON comment ("//" key, which Terraform ignores) where a stack says what scripts/plan-guard.mjs needs
- * to know: whether it is production. The guard reads the same key, and its tests read stacks this writes.
+ * to know: whether it is production, and the addresses its environment file lets a plan delete or replace
+ * (`allowDeletions`, only when there are any). The guard reads the same key, and its tests read stacks this writes.
  */
 export const STACK_COMMENT = 'ecr_pull_through_cache';
 
@@ -63,9 +64,12 @@ export class EcrCacheStack extends TerraformStack {
     });
 
     this.addOverride('terraform.required_version', requiredTerraformVersion(environment));
-    // What scripts/plan-guard.mjs reads to know a production stack, as a Terraform JSON comment ("//"), which
-    // Terraform ignores: the guard runs where only Terraform and Node.js are.
-    this.addOverride(`//.${STACK_COMMENT}`, { production: environment.production });
+    // What scripts/plan-guard.mjs reads to know a production stack and its override, as a Terraform JSON comment
+    // ("//"), which Terraform ignores: the guard runs where only Terraform and Node.js are, on the stack it planned.
+    this.addOverride(`//.${STACK_COMMENT}`, {
+      production: environment.production,
+      ...(environment.allowDeletions.length > 0 ? { allowDeletions: environment.allowDeletions } : {}),
+    });
     // The provider's full source address, as a Terraform user writes it (cdktf writes the short "aws").
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
     // cdktf pins the exact release its bindings were generated from; any later compatible release will do.
@@ -85,9 +89,21 @@ export class EcrCacheStack extends TerraformStack {
     const hub = environment.cacheFrom && cacheOf(environment);
     // A consumer pulls through its hub's cache, in the hub's account; it creates only what its nodes need.
     const cache: IPullThroughCache = hub
-      ? PullThroughCache.fromRegistry(this, 'cache', { account: hub.account, region: hub.region, allowUnlistedRegion: hub.allowUnlistedRegion, rules: hub.rules, pullPolicyName })
+      ? PullThroughCache.fromRegistry(this, 'cache', {
+          account: hub.account,
+          region: hub.region,
+          allowUnlistedRegion: hub.allowUnlistedRegion,
+          rules: hub.rules,
+          repositories: hub.repositories,
+          pullPolicyName,
+        })
       : this.ownCache(pullPolicyName);
-    const nodeRole = environment.nodes.createRole !== undefined ? new EksNodeRole(this, 'nodes', { roleName: environment.nodes.createRole, region, addressName: CREATED_NODE_ROLE_ADDRESS }) : undefined;
+    const nodeRole = environment.nodes.createRole !== undefined ? new EksNodeRole(this, 'nodes', {
+            roleName: environment.nodes.createRole,
+            region,
+            addressName: CREATED_NODE_ROLE_ADDRESS,
+            ...(environment.nodes.cluster !== undefined ? { clusterName: environment.nodes.cluster } : {}),
+          }) : undefined;
     if (nodeRole) cache.grantPull(nodeRole.role);
     for (const roleName of environment.nodes.existingRoles) cache.grantPull(roleName);
 
@@ -122,6 +138,9 @@ export class EcrCacheStack extends TerraformStack {
       new TerraformOutput(this, 'node_role_name', { description: 'The EKS node role created here', value: nodeRole.role.name });
       new TerraformOutput(this, 'node_role_arn', { description: 'The EKS node role created here', value: nodeRole.role.arn });
     }
+
+    // What adopt found already in the account (config/imports.ts): Terraform imports it instead of creating it.
+    if (environment.imports) this.addOverride('import', environment.imports.map(({ to, id }) => ({ to, id })));
 
     PolicyChecks.applyTo(this);
   }

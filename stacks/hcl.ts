@@ -1,8 +1,8 @@
 /**
  * Terraform's JSON configuration (cdk.tf.json) written as the HCL a Terraform user would write: one block per
  * resource with blank lines between them, plain references (`role = aws_iam_role.node.name`, not `"${...}"`),
- * policy documents as `jsonencode({...})` objects instead of escaped JSON strings, `precondition` and `provisioner`
- * as blocks, and the policy-check acknowledgements as comments. It is the way off CDKTF, so it renders what
+ * policy documents as `jsonencode({...})` objects instead of escaped JSON strings, `precondition`, `provisioner` and
+ * `check` as blocks, and the policy-check acknowledgements as comments. It is the way off CDKTF, so it renders what
  * Terraform's JSON syntax means (developer.hashicorp.com/terraform/language/syntax/json), from the JSON Terraform
  * plans; which nested arguments are blocks comes from the provider bindings, as cdktf's own renderer knows it.
  */
@@ -255,6 +255,18 @@ export function renderHcl(config: JsonObject, schema: BlockSchema, order: readon
   }
   const ordered = [...order.filter((key) => elements.has(key)), ...[...elements.keys()].filter((key) => !order.includes(key))];
   blocks.push(...ordered.map((key) => elements.get(key)!));
+  for (const [name, settings] of Object.entries((config.check ?? {}) as Record<string, { assert?: JsonObject[] }>)) {
+    const body = (settings.assert ?? []).flatMap((assertion) => [
+      `${INDENT}assert {`,
+      `${INDENT}${INDENT}condition = ${renderTemplate(text(assertion.condition))}`,
+      `${INDENT}${INDENT}error_message = ${renderTemplate(text(assertion.error_message))}`,
+      `${INDENT}}`,
+    ]);
+    blocks.push(block(`check ${JSON.stringify(name)}`, body));
+  }
+  for (const imported of (config.import ?? []) as JsonObject[]) {
+    blocks.push(block('import', [`${INDENT}to = ${text(imported.to)}`, `${INDENT}id = ${JSON.stringify(text(imported.id))}`]));
+  }
   for (const moved of (config.moved ?? []) as JsonObject[]) {
     blocks.push(block('moved', [`${INDENT}from = ${text(moved.from)}`, `${INDENT}to   = ${text(moved.to)}`]));
   }

@@ -4,8 +4,10 @@
  * every folder it finds therefore never plans a stack that no environment defines any more, nor a stack written by
  * an earlier, now failing, synthesis.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { FolderError, makeFolder } from '../config/folders';
 
 const STACKS = 'stacks';
 /** Terraform's dependency lock file. */
@@ -26,11 +28,23 @@ export function shareLockFile(environmentsFolder: string, staging: string): void
   for (const stack of readdirSync(stacks)) copyFileSync(shared, join(stacks, stack, LOCK_FILE));
 }
 
-/** A staging folder on the output's file system (renames within one file system are atomic). */
+/**
+ * A staging folder on the output's file system (renames within one file system are atomic), made by a plain mkdir:
+ * it becomes the output, so it has the modes every other folder gets (mkdtemp's are 0700). Its parent is made first,
+ * and one that cannot be made fails at once (FolderError).
+ */
 export function stagingFolder(outdir: string): string {
   const parent = dirname(resolve(outdir));
-  mkdirSync(parent, { recursive: true });
-  return mkdtempSync(join(parent, `.${basename(outdir)}.staging-`));
+  makeFolder(parent);
+  for (;;) {
+    const staging = join(parent, `.${basename(outdir)}.staging-${randomBytes(4).toString('hex')}`);
+    try {
+      mkdirSync(staging);
+      return staging;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new FolderError(staging, (error as Error).message);
+    }
+  }
 }
 
 export interface InstallOptions {

@@ -46,7 +46,7 @@ export function referenceTo(stack: SynthesizedStack, type: string, key: string, 
 }
 
 /** Writes YAML files into a fresh temporary folder; returns the folder. */
-export function environmentsFolder(files: Record<string, string>): string {
+export function environmentsFolder(files: Record<string, string | Uint8Array>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ecr-cache-envs-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;

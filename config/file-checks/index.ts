@@ -1,4 +1,5 @@
 /** The checks of one environment file, applied in this order; each reports through its context. */
+import { allowDeletions } from './allow-deletions';
 import type { FileCheck } from './context';
 import { derivedNames } from './derived-names';
 import { consumerAccounts, hubOrConsumer } from './estate';
@@ -23,4 +24,5 @@ export const FILE_CHECKS: readonly FileCheck[] = [
   nodeRoles,
   hubOrConsumer,
   consumerAccounts,
+  allowDeletions,
 ];

@@ -1,6 +1,9 @@
 /** Each rule against AWS's rules (lib/checks/rule.ts), and the prefix of a rule whose fields do not parse. */
 import { MAX_RULES_PER_REGISTRY, repositoryPrefixProblem, ROOT_PREFIX } from '../../lib/aws/ecr';
 import { ruleProblems } from '../../lib/checks/rule';
+
+/** The one upstream AWS documents a ROOT rule for. */
+const ROOT_PREFIX_UPSTREAM = 'ecr';
 import { ruleSchema } from '../schema';
 import type { FileCheck } from './context';
 
@@ -38,7 +41,16 @@ export const ruleOverlaps: FileCheck = ({ raw, rules, warn }) => {
       );
     }
   }
-  if (rules.some((rule) => rule.prefix === ROOT_PREFIX)) {
+  const root = rules.find((rule) => rule.prefix === ROOT_PREFIX);
+  if (root && root.upstream !== ROOT_PREFIX_UPSTREAM) {
+    // The only page that documents ROOT as a rule's prefix is about ECR-to-ECR rules; none says ECR accepts it for another upstream.
+    warn(
+      ['rules', ROOT_PREFIX],
+      `AWS documents the ROOT prefix for ECR-to-ECR rules only (ECR user guide, "Customizing repository prefixes for ECR to ECR pull through cache"), ` +
+        `not for ${root.upstream}: ECR may refuse it. Give the rule a prefix of its own (for example ${root.upstream})`,
+    );
+  }
+  if (root) {
     const consumers = raw.consumers === undefined ? '' : ', and the registry policy lets every consumer account do the same';
     warn(['rules', ROOT_PREFIX], `a ROOT rule covers the whole registry: the node policy lets nodes create and import into every repository${consumers}`);
   }

@@ -1,6 +1,6 @@
 /** The file against the schema: unknown keys (with the closest known key), missing and mistyped values. */
-import { closest } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { didYouMean } from '../../lib/aws/close-match';
 import type { FieldPath } from '../problems';
 import { knownKeysAt } from '../schema';
 import type { FileCheck } from './context';
@@ -17,7 +17,7 @@ function describeIssue(issue: z.core.$ZodIssue): { path: FieldPath; message: str
     const known = knownKeysAt(path);
     return issue.keys.map((key) => ({
       path: [...path, key],
-      message: `unknown key${known.length > 0 ? ` (did you mean "${closest(key, known)}"?)` : ''}`,
+      message: `unknown key${didYouMean(key, known) || (known.length > 0 ? `: remove it (the keys here: ${known.join(', ')})` : '')}`,
     }));
   }
   // Zod's own wording is replaced; messages the schema words itself are kept.

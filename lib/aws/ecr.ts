@@ -76,6 +76,11 @@ export function cacheRepositoriesArn(account: string, region: string, prefix: st
   return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${cacheRepositoriesPattern(prefix)}`;
 }
 
+/** The ARN of one repository of a registry. */
+export function repositoryArn(account: string, region: string, repositoryName: string): string {
+  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repositoryName}`;
+}
+
 /** ECR registry scanning: BASIC (free, on push) or ENHANCED (Amazon Inspector). One configuration per registry. */
 export type ScanType = 'BASIC' | 'ENHANCED';
 

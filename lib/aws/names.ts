@@ -15,6 +15,18 @@ export function roleNameProblem(name: string): string | undefined {
 }
 
 /**
+ * An EKS cluster name (EKS API reference, CreateCluster, `name`): 1-100 characters, pattern
+ * `^[0-9A-Za-z][A-Za-z0-9\-_]*`; "alphanumeric characters (case-sensitive), hyphens, and underscores".
+ */
+export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+export const EKS_CLUSTER_NAME_RULE = '1-100 letters, digits, "-" or "_", starting with a letter or digit';
+
+/** Why `name` cannot be an EKS cluster's name, or undefined. */
+export function eksClusterNameProblem(name: string): string | undefined {
+  return EKS_CLUSTER_NAME.test(name) ? undefined : `"${name}" is not an EKS cluster name: ${EKS_CLUSTER_NAME_RULE}`;
+}
+
+/**
  * Joins parts into a resource name of at most `maxLength` characters. Names that would be longer keep their
  * start and end in a short hash, so they stay unique and stable.
  */
@@ -34,4 +46,23 @@ export function terraformName(...parts: readonly string[]): string {
   if (name.length === 0) throw new Error(`no Terraform name can be made of ${JSON.stringify(parts)}`);
   // A name starts with a letter or "_".
   return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+/**
+ * Why Terraform's S3 backend would refuse `key` as the state's object key, or undefined. `terraform init` checks it
+ * before any call (hashicorp/terraform internal/backend/remote-state/s3/backend.go, PrepareConfig: the validators
+ * validateStringNotEmpty, validateStringS3Path and validateStringDoesNotContain("//") of validate.go): not empty or
+ * only spaces, not starting or ending with "/" (S3 drops a leading one; a trailing one names a folder), no "//".
+ */
+export function s3BackendKeyProblem(key: string): string | undefined {
+  if (key.trim() === '') return 'must not be empty: the object key of the state, for example ecr-pull-through-cache/<environment>.tfstate';
+  const faults = [
+    ...(key.startsWith('/') ? ['starts with "/"'] : []),
+    ...(key.endsWith('/') ? ['ends with "/"'] : []),
+    ...(key.includes('//') ? ['holds "//"'] : []),
+  ];
+  if (faults.length === 0) return undefined;
+  const listed = faults.length === 1 ? faults[0] : `${faults.slice(0, -1).join(', ')} and ${faults.at(-1)}`;
+  const fixed = key.replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '');
+  return `"${key}" ${listed}: Terraform's S3 backend refuses such a key; write "${fixed || 'ecr-pull-through-cache/<environment>.tfstate'}"`;
 }

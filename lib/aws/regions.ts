@@ -1,5 +1,5 @@
 /** AWS regions and partitions, as the AWS SDK knows them (regions.generated.ts), and where pull-through cache exists. */
-import { closest } from 'fastest-levenshtein';
+import { didYouMean } from './close-match';
 import { AWS_PARTITIONS, AWS_SDK_VERSION } from './regions.generated';
 
 export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
@@ -30,12 +30,15 @@ export interface RegionOptions {
 /** Why `region` is not the name of an AWS region, or undefined when it is. */
 export function regionNameProblem(region: string, options: RegionOptions = {}): string | undefined {
   if (isKnownRegion(region)) return undefined;
-  const suggestion = `did you mean "${closest(region, [...KNOWN_REGIONS])}"?`;
+  // Only a close name is suggested: a far-away region misleads (mars-north-1 is no typo of us-east-1).
+  const suggestion = didYouMean(region, [...KNOWN_REGIONS]);
   const partition = PARTITION_PATTERNS.find(({ pattern }) => pattern.test(region));
-  if (partition === undefined || !REGION_PATTERN.test(region)) return `"${region}" is not an AWS region name (${suggestion})`;
+  if (partition === undefined || !REGION_PATTERN.test(region)) {
+    return `"${region}" is not an AWS region name${suggestion || ': give one such as us-east-1 or eu-west-2'}`;
+  }
   if (options.allowUnlistedRegion) return undefined;
   return (
-    `"${region}" is not a region this tool knows (${suggestion}); if AWS opened it after the AWS SDK ${AWS_SDK_VERSION} ` +
+    `"${region}" is not a region this tool knows${suggestion}; if AWS opened it after the AWS SDK ${AWS_SDK_VERSION} ` +
     'this tool ships, set allowUnlistedRegion: true'
   );
 }

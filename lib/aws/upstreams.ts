@@ -3,6 +3,7 @@
  * outputs and image mapping all read it; no fact about an upstream is written anywhere else.
  * Source: ../shared/reference/ecr-pull-through-cache.md ("Upstream registries").
  */
+import { didYouMean } from './close-match';
 import { parsePrivateRegistryHost } from './ecr';
 import { type RegionOptions, regionProblem } from './regions';
 
@@ -140,4 +141,29 @@ export function upstreamRegistryUrl(name: UpstreamName, registry?: string): stri
   const host = upstream(name).host ?? registry;
   if (host === undefined) throw new Error(`${name} needs a registry host`);
   return host;
+}
+
+/**
+ * The upstream that serves a registry host, by the catalogue: its host, one of its aliases, or a host of its format
+ * (`<name>.azurecr.io`, `<account>.dkr.ecr.<region>.amazonaws.com`). A scheme or a path after the host is ignored.
+ */
+export function upstreamServing(reference: string): { readonly name: UpstreamName; readonly host: string } | undefined {
+  const host = reference.replace(/^[a-z]+:\/\//i, '').split('/')[0].toLowerCase();
+  for (const name of UPSTREAM_NAMES) {
+    const spec: UpstreamSpec = UPSTREAMS[name];
+    if (spec.host === host || spec.aliases?.includes(host) || (spec.hostFormat && spec.hostFormat.problem(host) === undefined)) return { name, host };
+  }
+  return undefined;
+}
+
+/** Why `input` is not the name of an upstream: with the upstream a registry host belongs to, or a close name. */
+export function unknownUpstreamProblem(input: unknown): string {
+  const names = `one of ${UPSTREAM_NAMES.join(', ')}`;
+  if (typeof input !== 'string') return `${JSON.stringify(input)} is not an upstream AWS supports; ${names}`;
+  const served = upstreamServing(input);
+  if (served) {
+    const registry = upstream(served.name).host === undefined ? ` and registry: ${served.host}` : '';
+    return `"${input}" is the host of an upstream, not its name: write upstream: ${served.name}${registry}`;
+  }
+  return `"${input}" is not an upstream AWS supports${didYouMean(input, UPSTREAM_NAMES)}; ${names}`;
 }

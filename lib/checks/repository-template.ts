@@ -90,9 +90,17 @@ export function repositoryTemplateProblems(settings: RepositoryTemplateSettings,
   return problems;
 }
 
+/**
+ * True when the template tags the repositories it creates: ECR then needs a role to create them, and the principal
+ * whose pull creates one needs ecr:TagResource (ECR user guide, pull-through-cache-iam).
+ */
+export function templateTags(settings: RepositoryTemplateSettings): boolean {
+  return Object.keys(settings.tags ?? {}).length > 0;
+}
+
 /** True when ECR needs a role to create repositories from these settings. */
 export function templateNeedsRole(settings: RepositoryTemplateSettings): boolean {
-  return settings.kmsKey !== undefined || Object.keys(settings.tags ?? {}).length > 0;
+  return settings.kmsKey !== undefined || templateTags(settings);
 }
 
 /** The lifecycle policy of cache repositories: expire untagged images, keep a bounded number. */

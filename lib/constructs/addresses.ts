@@ -41,3 +41,25 @@ function duplicateAddresses(stack: TerraformStack): string[] {
   }
   return problems;
 }
+
+const movedBlocks = new WeakMap<TerraformStack, { from: string; to: string }[]>();
+
+/**
+ * Records that the object at `from` is now at `to` (a `moved` block, Terraform >= 1.1), so that a change of address
+ * does not destroy and recreate it: the address contract's way to change one.
+ */
+export function recordMove(scope: IConstruct, from: string, to: string): void {
+  const stack = TerraformStack.of(scope);
+  const moves = movedBlocks.get(stack) ?? [];
+  moves.push({ from, to });
+  movedBlocks.set(stack, moves);
+  stack.addOverride('moved', moves);
+}
+
+/**
+ * A `check` block (Terraform >= 1.5): its assertion is evaluated at every plan and apply, and a failed one is a
+ * warning, not an error, so it tells without stopping anything else.
+ */
+export function addCheck(scope: IConstruct, name: string, condition: string, errorMessage: string): void {
+  TerraformStack.of(scope).addOverride(`check.${name}`, { assert: [{ condition, error_message: errorMessage }] });
+}

@@ -1,8 +1,9 @@
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { roleNameProblem } from '../aws/names';
+import { eksClusterNameProblem, roleNameProblem } from '../aws/names';
 import { partitionOf } from '../aws/regions';
 import { checkLiteral } from './tokens';
 import { awsManagedPolicyArn, serviceTrustPolicy } from '../aws/iam';
@@ -13,6 +14,12 @@ export interface EksNodeRoleProps {
   readonly roleName: string;
   /** The region the nodes run in: it decides the partition of the managed policies' ARNs. */
   readonly region: string;
+  /**
+   * The EKS cluster the nodes join: the role gets an access entry of type EC2_LINUX there, which EKS needs before
+   * nodes with the role can join (EKS user guide, "Create access entries"); may be a token.
+   * @default - no access entry: give the role one, or an aws-auth mapping, yourself
+   */
+  readonly clusterName?: string;
   /**
    * The name of the role's Terraform address: `aws_iam_role.<addressName>`, and its attachments
    * `aws_iam_role_policy_attachment.<addressName>_<policy>`.
@@ -28,11 +35,14 @@ export interface EksNodeRoleProps {
  */
 export class EksNodeRole extends Construct {
   readonly role: IamRole;
+  /** The role's access entry, when `clusterName` is given. */
+  readonly accessEntry?: EksAccessEntry;
 
   constructor(scope: Construct, id: string, props: EksNodeRoleProps) {
     super(scope, id);
     const addressName = props.addressName ?? 'node';
     checkLiteral('EksNodeRole', props.roleName, roleNameProblem);
+    checkLiteral('EksNodeRole clusterName', props.clusterName, eksClusterNameProblem);
     this.role = new IamRole(this, 'node-role', {
       name: props.roleName,
       description: 'EKS worker nodes that pull through the ECR pull-through cache',
@@ -45,6 +55,11 @@ export class EksNodeRole extends Construct {
         policyArn: awsManagedPolicyArn(partitionOf(props.region), managed),
       });
       nameElement(attachment, addressName, managed);
+    }
+    if (props.clusterName !== undefined) {
+      // EC2_LINUX: EKS maps the role to system:nodes itself; such an entry takes no groups or access policies.
+      this.accessEntry = new EksAccessEntry(this, 'access-entry', { clusterName: props.clusterName, principalArn: this.role.arn, type: 'EC2_LINUX' });
+      nameElement(this.accessEntry, addressName);
     }
   }
 }

@@ -23,10 +23,20 @@ export interface PropagationWaitProps {
 }
 
 /**
+ * The pause's command, for every shell Terraform runs `local-exec` in: `/bin/sh -c` on Linux and macOS, `cmd /C` on
+ * Windows (Terraform docs, local-exec provisioner, `interpreter`). sh runs `sleep`; cmd has no `sleep`, so `||` runs
+ * `ping -n <seconds + 1>` to the loopback address, which waits a second between its echoes (Windows `ping` /n), the
+ * usual pause in a batch file: `timeout /t` refuses to run without a console.
+ */
+export function pauseCommand(seconds: number): string {
+  return `sleep ${seconds} || ping -n ${seconds + 1} 127.0.0.1 > NUL`;
+}
+
+/**
  * A pause between resources, made from what Terraform itself provides (`terraform_data` with a `local-exec`
  * provisioner), so plans need no provider but `hashicorp/aws` and still run offline. It runs when it is created,
- * that is before the first creation of whatever depends on it; later applies skip it. The applying machine needs
- * a `sleep` command (Linux and macOS have one).
+ * that is before the first creation of whatever depends on it; later applies skip it. It works on Linux, macOS and
+ * Windows runners (`pauseCommand`).
  */
 export class PropagationWait extends Construct {
   readonly resource: DataResource;
@@ -38,8 +48,8 @@ export class PropagationWait extends Construct {
     if (props.after.length === 0) throw new Error('a propagation wait needs something to wait after');
     this.resource = new DataResource(this, 'wait', {
       dependsOn: [...props.after],
-      // No shell: `sleep <seconds>` runs directly.
-      provisioners: [{ type: 'local-exec', interpreter: ['sleep'], command: String(seconds) }],
+      // Terraform's default shell of the applying machine's OS.
+      provisioners: [{ type: 'local-exec', command: pauseCommand(seconds) }],
     });
     nameElement(this.resource, ...props.name);
   }

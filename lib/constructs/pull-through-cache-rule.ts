@@ -1,8 +1,9 @@
 import { DataAwsSecretsmanagerSecretVersions } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-versions';
+import { DataAwsSecretsmanagerSecrets } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secrets';
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
-import type { ITerraformDependable } from 'cdktf';
+import { type ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { nameElement } from './addresses';
+import { addCheck, nameElement, recordMove } from './addresses';
 import { roleNameProblem } from '../aws/names';
 import { checkLiteral, isToken } from './tokens';
 import { UpstreamCredentialSecret } from './credential-secret';
@@ -84,6 +85,11 @@ export class PullThroughCacheRule extends Construct {
   readonly template: CacheRepositoryTemplate;
   /** What the rule says, in the environment file's words: what image mapping reads. */
   readonly settings: RuleSettings;
+  /**
+   * True when the rule exists only once its created secret has a value (`count` 0 until then): the rule's resource
+   * is then `aws_ecr_pull_through_cache_rule.<name>[0]`.
+   */
+  readonly waitsForSecretValue: boolean;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheRuleProps) {
     super(scope, id);
@@ -141,7 +147,11 @@ export class PullThroughCacheRule extends Construct {
     if (writtenFirst.length > 0) this.propagationWait = new PropagationWait(this, 'propagation', { name: [props.prefix, 'propagation'], after: writtenFirst });
 
     this.customRoleArn = customRoleArn;
+    // A secret the stack creates empty, and whose name is known, gates its rule instead of failing the plan.
+    const gate = this.createdSecret && !this.createdSecret.valueVersion && !isToken(this.createdSecret.name) ? this.valueGate(this.createdSecret) : undefined;
+    this.waitsForSecretValue = gate !== undefined;
     this.rule = new EcrPullThroughCacheRule(this, 'rule', {
+      ...(gate ? { count: Token.asNumber(`\${${gate} ? 1 : 0}`) } : {}),
       ecrRepositoryPrefix: props.prefix,
       upstreamRegistryUrl: upstreamRegistryUrl(props.upstream, props.registry),
       credentialArn: this.credentialArn,
@@ -151,11 +161,45 @@ export class PullThroughCacheRule extends Construct {
       // provider reads that back: unset, every later plan would replace the rule. The provider's own acceptance
       // tests always set it (internal/service/ecr/pull_through_cache_rule_test.go).
       upstreamRepositoryPrefix: spec.supportsUpstreamPrefix ? (props.upstreamPrefix ?? ROOT_PREFIX) : undefined,
-      ...(this.createdSecret && !this.createdSecret.valueVersion ? { lifecycle: { precondition: [this.secretHasValue(this.createdSecret)] } } : {}),
+      ...(this.createdSecret && !this.createdSecret.valueVersion && !gate ? { lifecycle: { precondition: [this.secretHasValue(this.createdSecret)] } } : {}),
     });
     nameElement(this.rule, props.prefix);
+    if (gate) {
+      // Before the gate the rule had no count: its object moves to index 0 (README, "Terraform addresses").
+      const address = `${this.rule.terraformResourceType}.${this.rule.friendlyUniqueId}`;
+      recordMove(this, address, `${address}[0]`);
+    }
     this.template = new CacheRepositoryTemplate(this, 'template', { prefix: props.prefix, ...props.repositories, repositoryPolicy: props.repositoryPolicy });
     this.registryUri = cacheRegistryUri(props.account, props.region, props.prefix);
+  }
+
+  /**
+   * A secret created empty is filled out of band, and whether ECR accepts a rule whose secret has no value yet is not
+   * documented: so the rule exists only once the secret has a value. Every plan reads, by the secret's name (no
+   * reference to the secret resource, so the read is never put off to the apply), whether the secret exists
+   * (ListSecrets) and has a current version (ListSecretVersionIds); until it does, the rule's count is 0 and a check
+   * block names the secret and the next step in a warning, while the rest of the stack plans and applies. The apply
+   * after the secret is filled creates the rule. Returns the condition "the secret has a value".
+   */
+  private valueGate(secret: UpstreamCredentialSecret): string {
+    const existing = new DataAwsSecretsmanagerSecrets(this, 'credential-secret', { filter: [{ name: 'name', values: [secret.name] }] });
+    nameElement(existing, this.prefix);
+    // ListSecrets' name filter matches a prefix of the name: the exact name must be among those found.
+    const versions = new DataAwsSecretsmanagerSecretVersions(this, 'credential-versions', { secretId: secret.name });
+    versions.addOverride('count', `\${contains(${existing.fqn}.names, ${JSON.stringify(secret.name)}) ? 1 : 0}`);
+    nameElement(versions, this.prefix);
+    const condition = `try(anytrue([for version in ${versions.fqn}[0].versions : contains(version.version_stages, "AWSCURRENT")]), false)`;
+    const stack = TerraformStack.of(this).node.id;
+    addCheck(
+      this,
+      `${versions.friendlyUniqueId}_credentials`,
+      `\${${condition}}`,
+      `${stack}: the secret ${secret.name} has no value yet, so the pull-through cache rule ${this.prefix} waits for it ` +
+        `(everything else is planned and applied). Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"}: ` +
+        `aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string file://credentials.json (README, "Filling the credential secrets"), ` +
+        'then apply again: that apply creates the rule.',
+    );
+    return condition;
   }
 
   /**

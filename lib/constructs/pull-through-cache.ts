@@ -8,10 +8,10 @@ import { accountPrincipalArn, accountProblem } from '../aws/arns';
 import { cacheRegistryUri, cacheRepositoriesArn } from '../aws/ecr';
 import { type PolicyPrincipals, policyDocument, principalStatements, REGISTRY_LOGIN_STATEMENT } from '../aws/iam';
 import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, roleNameProblem, terraformName } from '../aws/names';
-import { CONSUMER_REGISTRY_ACTIONS, CONSUMER_REPOSITORY_ACTIONS, NODE_CACHE_ACTIONS } from '../aws/perms';
+import { CONSUMER_REGISTRY_ACTIONS, CONSUMER_REPOSITORY_ACTIONS, NODE_CACHE_ACTIONS, TEMPLATE_TAGGING_ACTIONS } from '../aws/perms';
 import { partitionOf, type RegionOptions, regionProblem } from '../aws/regions';
 import { type CacheConsumers, consumersProblems } from '../checks/consumers';
-import { type RepositoryTemplateSettings, templateNeedsRole } from '../checks/repository-template';
+import { type RepositoryTemplateSettings, templateNeedsRole, templateTags } from '../checks/repository-template';
 import { createsCredentialSecret, type RuleSettings } from '../checks/rule';
 import { cacheImageUri } from '../images/cache-uri';
 import { nameElement } from './addresses';
@@ -22,6 +22,11 @@ import { checkLiteral, isToken } from './tokens';
 
 /** The registry a cache is in. */
 export interface CacheRegistryProps extends RegionOptions {
+  /**
+   * How every rule's cache repositories are created; a rule's own `repositories` win, setting by setting.
+   * @default - expire untagged images after 7 days, keep at most 100 images, MUTABLE tags, AES256, no tags
+   */
+  readonly repositories?: RepositoryTemplateSettings;
   /** The AWS account of the registry that holds the cache. */
   readonly account: string;
   /** The AWS region of the registry that holds the cache. */
@@ -34,11 +39,6 @@ export interface CacheRegistryProps extends RegionOptions {
 }
 
 export interface PullThroughCacheProps extends CacheRegistryProps {
-  /**
-   * How every rule's cache repositories are created; a rule's own `repositories` win, setting by setting.
-   * @default - expire untagged images after 7 days, keep at most 100 images, MUTABLE tags, AES256, no tags
-   */
-  readonly repositories?: RepositoryTemplateSettings;
   /**
    * The credential secrets the rules create.
    * @default - a 7-day recovery window, and destroy allowed
@@ -86,6 +86,7 @@ abstract class PullThroughCacheBase extends Construct implements IPullThroughCac
   readonly account: string;
   readonly region: string;
   private readonly pullPolicyName?: string;
+  private readonly defaultRepositories: RepositoryTemplateSettings;
   private policy?: IamPolicy;
 
   protected constructor(scope: Construct, id: string, props: CacheRegistryProps) {
@@ -98,6 +99,7 @@ abstract class PullThroughCacheBase extends Construct implements IPullThroughCac
     this.account = props.account;
     this.region = props.region;
     this.pullPolicyName = props.pullPolicyName;
+    this.defaultRepositories = props.repositories ?? {};
   }
 
   abstract get ruleSettings(): readonly RuleSettings[];
@@ -155,17 +157,36 @@ abstract class PullThroughCacheBase extends Construct implements IPullThroughCac
     return this.ruleSettings.map((rule) => cacheRepositoriesArn(this.account, this.region, rule.prefix));
   }
 
+  /** The creation template settings of a rule: the registry's, with the rule's own winning setting by setting. */
+  protected templateSettings(rule: { readonly repositories?: RepositoryTemplateSettings }): RepositoryTemplateSettings {
+    return { ...this.defaultRepositories, ...rule.repositories };
+  }
+
+  /** The cache repositories of the rules whose creation template tags them: the first pull there tags too. */
+  protected taggedRepositoriesArns(): string[] {
+    return this.ruleSettings.filter((rule) => templateTags(this.templateSettings(rule))).map((rule) => cacheRepositoriesArn(this.account, this.region, rule.prefix));
+  }
+
   /** Brings the pull policy up to date with the rules; subclasses call it when a rule is added. */
   protected rulesChanged(): void {
     if (this.policy) this.policy.policy = this.pullDocument();
   }
 
   private pullDocument(): string {
-    return policyDocument(REGISTRY_LOGIN_STATEMENT, { Sid: 'PullThroughCache', Effect: 'Allow', Action: [...NODE_CACHE_ACTIONS], Resource: this.repositoriesArns() });
+    const tagged = this.taggedRepositoriesArns();
+    return policyDocument(
+      REGISTRY_LOGIN_STATEMENT,
+      { Sid: 'PullThroughCache', Effect: 'Allow', Action: [...NODE_CACHE_ACTIONS], Resource: this.repositoriesArns() },
+      // A first pull into a prefix whose template tags creates a tagged repository: ECR authorizes the tags too.
+      ...(tagged.length > 0 ? [{ Sid: 'TagCacheRepositories', Effect: 'Allow' as const, Action: [...TEMPLATE_TAGGING_ACTIONS], Resource: tagged }] : []),
+    );
   }
 }
 
-/** A cache this app does not create: a hub of another account or stack, which this app's nodes pull through. */
+/**
+ * A cache this app does not create: a hub of another account or stack, which this app's nodes pull through. Its
+ * `repositories` are the hub's: whether its templates tag decides whether the pull policy allows ecr:TagResource.
+ */
 export interface PullThroughCacheAttributes extends CacheRegistryProps {
   /** The hub's rules (their prefixes decide the repositories its pull policy covers; mapping needs their upstreams). */
   readonly rules: readonly RuleSettings[];
@@ -245,7 +266,7 @@ export class PullThroughCache extends PullThroughCacheBase {
 
   /** Adds a rule for `prefix` (`ROOT` for none), with its secret or role and its creation template. */
   addRule(prefix: string, options: PullThroughCacheRuleOptions): PullThroughCacheRule {
-    const repositories: RepositoryTemplateSettings = { ...this.props.repositories, ...options.repositories };
+    const repositories = this.templateSettings(options);
     const needsRole = templateNeedsRole(repositories) && repositories.roleArn === undefined;
     const role = needsRole ? this.templateRoleFor(prefix, repositories.kmsKey) : undefined;
     const rule = new PullThroughCacheRule(this, `rule-${prefix}`, {
@@ -292,8 +313,15 @@ export class PullThroughCache extends PullThroughCacheBase {
     return this.templateRole;
   }
 
-  /** Consumers may create the cache's repositories and import into them on a first pull; nothing else. */
+  /**
+   * Consumers may create the cache's repositories and import into them on a first pull, and tag them where the
+   * template tags (their side of the cross-account evaluation: see TEMPLATE_TAGGING_ACTIONS); nothing else.
+   */
   private registryDocument(): string {
-    return policyDocument(...principalStatements('ConsumersCreateAndImport', this.consumerPrincipals!, CONSUMER_REGISTRY_ACTIONS, this.repositoriesArns()));
+    const tagged = this.taggedRepositoriesArns();
+    return policyDocument(
+      ...principalStatements('ConsumersCreateAndImport', this.consumerPrincipals!, CONSUMER_REGISTRY_ACTIONS, this.repositoriesArns()),
+      ...(tagged.length > 0 ? principalStatements('ConsumersTag', this.consumerPrincipals!, TEMPLATE_TAGGING_ACTIONS, tagged) : []),
+    );
   }
 }

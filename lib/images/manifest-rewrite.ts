@@ -79,20 +79,41 @@ interface Edit {
 export class YamlRewriteError extends Error {}
 
 /**
+/**
+ * A character YAML 1.2 does not allow in a stream (its c-printable set, section 5.1: tab, line breaks, printable
+ * ASCII, NEL and the rest of Unicode but surrogates, U+FFFE and U+FFFF). yaml itself reads them without a word.
+ */
+const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+/** Where a Go template action (`{{ .Values.x }}`) starts a line or sits in a value: a Helm chart's templates. */
+const GO_TEMPLATE_ACTION = /\{\{-?\s*[\w.$/"(-]/;
+/** Text kept from the end of one piece, so that an action split between two pieces is still seen. */
+const TEMPLATE_ACTION_OVERLAP = 64;
+
+const GO_TEMPLATE_HINT =
+  "; it holds Go template actions ({{ }}), as a Helm chart's templates/ do: rewrite the chart's values instead, or leave it out with --exclude";
+
+/**
  * Rewrites a YAML stream (one or more documents) pushed in pieces of any size: each document's text, with its
  * edits, goes to the sink once the document is complete, with its changes and the images it leaves. Throws
- * YamlRewriteError at the first document that is not valid YAML (what was written before it is then incomplete).
+ * YamlRewriteError at the first document that is not valid YAML, or at the first character YAML does not allow
+ * (what was written before it is then incomplete).
  */
 export class ImageRewriter {
   private readonly stream = new YamlDocumentStream(
     (document) => this.rewriteDocument(document),
-    (message, offset) => {
-      throw new YamlRewriteError(`not valid YAML: ${message} (line ${this.stream.source.lineOf(offset)})`);
-    },
+    (message, offset) => this.fail(message, offset),
   );
   /** The offset up to which the source has gone to the sink. */
   private written = 0;
   private edits = 0;
+  /** Lines pushed so far, counted for the control-character check, which runs before the parser sees a piece. */
+  private linesBefore = 1;
+  /** A high surrogate that ended the last piece: its low half starts the next. */
+  private pendingSurrogate = '';
+  /** The end of the text pushed so far, for an action split between pieces; and whether one was seen. */
+  private templateTail = '';
+  private templateActions = false;
 
   constructor(
     private readonly mapImage: ImageMapper,
@@ -100,10 +121,17 @@ export class ImageRewriter {
   ) {}
 
   push(chunk: string): void {
+    this.checkPrintable(chunk);
+    if (!this.templateActions) {
+      const text = this.templateTail + chunk;
+      this.templateActions = GO_TEMPLATE_ACTION.test(text);
+      this.templateTail = text.slice(-TEMPLATE_ACTION_OVERLAP);
+    }
     this.stream.push(chunk);
   }
 
   end(): void {
+    this.checkPrintable('', true);
     this.stream.end();
     this.writeUpTo(this.stream.source.end);
   }
@@ -121,7 +149,7 @@ export class ImageRewriter {
   private rewriteDocument(document: Document.Parsed): void {
     const source = this.stream.source;
     const [error] = document.errors;
-    if (error) throw new YamlRewriteError(`not valid YAML: ${error.message.split('\n')[0]} (line ${source.lineOf(error.pos[0])})`);
+    if (error) this.fail(error.message.split('\n')[0], error.pos[0]);
     const found = new DocumentRewrite(this.mapImage, source);
     found.walkManifest(document.contents);
 
@@ -138,6 +166,38 @@ export class ImageRewriter {
     // Nothing later edits before the end of this document: its text can go.
     this.writeUpTo(end);
     source.release(this.written);
+  }
+
+  /**
+   * A character YAML does not allow, named with its line, before the parser reads the piece that holds it (yaml
+   * reads such characters without a word).
+   */
+  private checkPrintable(chunk: string, last = false): void {
+    let text = this.pendingSurrogate + chunk;
+    this.pendingSurrogate = '';
+    // A pair split between two pieces is checked whole, with the next one.
+    if (!last && /[\ud800-\udbff]$/.test(text)) {
+      this.pendingSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    const unprintable = NOT_PRINTABLE.exec(text);
+    if (unprintable) {
+      const codePoint = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      const line = this.linesBefore + countNewlines(text, unprintable.index);
+      throw new YamlRewriteError(`not valid YAML: holds the control character U+${codePoint}, which YAML does not allow (line ${line})`);
+    }
+    this.linesBefore += countNewlines(text, text.length);
+  }
+
+  /**
+   * Throws for a document yaml finds invalid. A file that holds Go template actions (in what was read up to the
+   * error) is said to look like a chart's template, and what to do.
+   */
+  private fail(message: string, offset: number): never {
+    // yaml's message ends with where it is ("at line 3, column 1:" and the line): said once, as the others do.
+    const said = message.replace(/ at line \d+, column \d+:?$/, '');
+    const template = this.templateActions ? GO_TEMPLATE_HINT : '';
+    throw new YamlRewriteError(`not valid YAML: ${said} (line ${this.stream.source.lineOf(offset)})${template}`);
   }
 
   private writeUpTo(offset: number): void {
@@ -160,6 +220,12 @@ export function rewriteImages(source: string, mapImage: ImageMapper): RewriteRes
   rewriter.push(source);
   rewriter.end();
   return { text: rewriter.edited ? pieces.join('') : source, changes, unmapped };
+}
+
+function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && at < end; at = text.indexOf('\n', at + 1)) count += 1;
+  return count;
 }
 
 const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;

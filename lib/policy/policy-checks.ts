@@ -7,7 +7,7 @@
  */
 import { Aspects, DefaultTokenResolver, type IAspect, StringConcat, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import type { CheckedResource, Config, PolicyRule } from './rule';
+import type { CheckedResource, Config, PolicyRule, Violation } from './rule';
 import { ECR_RULES } from './rules/ecr';
 import { IAM_RULES } from './rules/iam';
 import { SECRETS_MANAGER_RULES } from './rules/secretsmanager';
@@ -71,7 +71,7 @@ function resourceConfig(resource: TerraformResource): Config {
 }
 
 /** One violation against the acknowledgements that cover it: what they accept, and what is left. */
-function judge(rule: PolicyRule, resource: TerraformResource, message: string, items: readonly string[] | undefined): Finding[] {
+function judge(rule: PolicyRule, resource: TerraformResource, { message, items, describeItems }: Violation): Finding[] {
   const base = { rule, resource, path: resource.node.path };
   const acknowledgements = acknowledgementsOf(resource, rule.id);
   const whole = acknowledgements.find((acknowledgement) => acknowledgement.appliesTo === undefined);
@@ -83,10 +83,10 @@ function judge(rule: PolicyRule, resource: TerraformResource, message: string, i
     const covered = acknowledgement.appliesTo!.filter((item) => left.has(item));
     if (covered.length === 0) continue;
     for (const item of covered) left.delete(item);
-    const describe = rule.describe ?? (() => message);
+    const describe = describeItems ?? rule.describe ?? (() => message);
     findings.push({ ...base, message: describe(covered), items: covered, acknowledged: `for ${covered.join(', ')}: ${acknowledgement.reason}` });
   }
-  if (left.size > 0) findings.push({ ...base, message: (rule.describe ?? (() => message))([...left]), items: [...left] });
+  if (left.size > 0) findings.push({ ...base, message: (describeItems ?? rule.describe ?? (() => message))([...left]), items: [...left] });
   return findings;
 }
 
@@ -118,7 +118,7 @@ function findingsOfStack(stack: TerraformStack): Finding[] {
     };
     for (const rule of POLICY_RULES) {
       const violation = rule.check(checked);
-      if (violation) findings.push(...judge(rule, resource, violation.message, violation.items));
+      if (violation) findings.push(...judge(rule, resource, violation));
     }
   }
   return findings;
@@ -130,8 +130,10 @@ export function policyFindings(scope: IConstruct): Finding[] {
   return stacks.flatMap(findingsOfStack);
 }
 
+/** A finding on one line: the resource's construct path and Terraform address, the rule, what is wrong. */
 export function formatFinding(finding: Finding): string {
-  return `${finding.path}: [${finding.rule.id}] ${finding.rule.title}: ${finding.message} (mirrors ${finding.rule.mirrors})`;
+  const address = `${finding.resource.terraformResourceType}.${finding.resource.friendlyUniqueId}`;
+  return `${finding.path} (${address}): [${finding.rule.id}] ${finding.rule.title}: ${finding.message} (mirrors ${finding.rule.mirrors})`;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface Violation {
    * (`appliesTo`), and the finding stands for the rest.
    */
   readonly items?: readonly string[];
+  /** The message for some of the items, when it needs what the check found (rule.describe otherwise). */
+  readonly describeItems?: (items: readonly string[]) => string;
 }
 
 export interface PolicyRule {

@@ -1,0 +1,292 @@
+/**
+ * `adopt --env NAME`: reads what the environment's stack would create that already exists in the account (made by
+ * hand in the console, or left by an interrupted apply), and writes Terraform import blocks for it beside the
+ * environment file (`<name>.imports.json`, config/imports.ts), so the next plan imports instead of failing to create.
+ * A live object that differs from the file in a way the apply would change is reported field by field and not
+ * imported; a secret scheduled for deletion is reported with the command that restores it.
+ */
+import {
+  DescribePullThroughCacheRulesCommand,
+  DescribeRepositoryCreationTemplatesCommand,
+  ECRClient,
+  GetRegistryPolicyCommand,
+  GetRegistryScanningConfigurationCommand,
+} from '@aws-sdk/client-ecr';
+import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { displayPath, environmentsDirectory, loadEnvironment, PROJECT_ROOT, userPath } from '../config/environments';
+import { type ImportBlock, importsFile } from '../config/imports';
+import { synthesize } from '../stacks';
+import { CliError } from './cli-error';
+
+export interface AdoptOptions {
+  readonly env: string;
+  readonly environments?: string;
+  /**
+   * The stack's Terraform state (`terraform state pull > state.json`): what it already manages is left alone.
+   * @default - the local state file of an environment without `state:` (terraform.ecr-cache-<name>.tfstate), if any
+   */
+  readonly state?: string;
+}
+
+/** The resource addresses a Terraform state (format 4) manages. */
+function managedAddresses(stateFile: string | undefined): Set<string> {
+  if (stateFile === undefined || !existsSync(stateFile)) return new Set();
+  let state: { resources?: { mode?: string; type: string; name: string; instances?: { index_key?: string | number }[] }[] };
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof state;
+  } catch {
+    throw new CliError(`${displayPath(stateFile)}: not a Terraform state (JSON, as terraform state pull prints it)`);
+  }
+  return new Set(
+    (state.resources ?? [])
+      .filter((resource) => resource.mode === 'managed')
+      .flatMap((resource) =>
+        (resource.instances ?? [{}]).map((instance) =>
+          instance.index_key === undefined ? `${resource.type}.${resource.name}` : `${resource.type}.${resource.name}[${JSON.stringify(instance.index_key)}]`,
+        ),
+      ),
+  );
+}
+
+type Body = Record<string, unknown>;
+type Resources = Record<string, Record<string, Body>>;
+
+/** What adopt found of one resource of the stack. */
+interface Finding {
+  readonly address: string;
+  /** The live object's import ID, when it exists and may be imported. */
+  readonly importId?: string;
+  /** Fields where the live object differs from the file: the apply would change them. */
+  readonly differences?: string[];
+  /** Why it cannot be imported, and what to do. */
+  readonly blocked?: string;
+}
+
+const notFound = (error: unknown, ...names: string[]) => names.includes((error as { name?: string }).name ?? '');
+
+/** A JSON document with its keys sorted and IAM's one-element shorthands expanded, to compare two policies by meaning. */
+function canonical(text: unknown): string {
+  const sort = (value: unknown, key?: string): unknown => {
+    if (Array.isArray(value)) return value.map((item) => sort(item));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.keys(value).sort().map((name) => [name, sort((value as Body)[name], name)]));
+    }
+    // IAM reads "Action": "x" as ["x"] (IAM JSON policy reference): compared as lists.
+    return typeof value === 'string' && ['Action', 'NotAction', 'Resource', 'NotResource', 'Statement'].includes(key ?? '') ? [value] : value;
+  };
+  try {
+    const parsed = typeof text === 'string' ? (JSON.parse(text) as unknown) : text;
+    const document = parsed as { Statement?: unknown };
+    if (document && typeof document === 'object' && document.Statement && !Array.isArray(document.Statement)) document.Statement = [document.Statement];
+    return JSON.stringify(sort(parsed));
+  } catch {
+    return String(text);
+  }
+}
+
+export async function adopt(options: AdoptOptions): Promise<number> {
+  const folder = environmentsDirectory(options.environments);
+  const environment = loadEnvironment(options.env, folder);
+  const work = mkdtempSync(join(tmpdir(), 'ecr-cache-adopt-'));
+  let stack: { resource?: Resources };
+  try {
+    synthesize({ environments: folder, outdir: join(work, 'out') });
+    stack = JSON.parse(readFileSync(join(work, 'out', 'stacks', environment.stackName, 'cdk.tf.json'), 'utf8')) as typeof stack;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const { account, region } = environment;
+  const resources = stack.resource ?? {};
+  // As validate does: the SDK's note on Node 20 is not the user's business in this command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const ecr = new ECRClient({ region });
+  const secrets = new SecretsManagerClient({ region });
+  const iam = new IAMClient({ region });
+  const liveArns = new Map<string, string>();
+  const findings: Finding[] = [];
+  // The local backend's file is where the stack keeps it: the project root (stacks/ecr-cache-stack.ts).
+  const stateFile = options.state !== undefined ? userPath(options.state) : environment.state ? undefined : join(PROJECT_ROOT, `terraform.${environment.stackName}.tfstate`);
+  if (options.state !== undefined && !existsSync(stateFile!)) throw new CliError(`--state ${options.state}: no such file (write it with terraform state pull > ${options.state})`);
+  const managed = managedAddresses(stateFile);
+  const each = (type: string) =>
+    Object.entries(resources[type] ?? {})
+      .map(([name, body]) => ({ address: `${type}.${name}`, body, indexed: body.count !== undefined }))
+      .filter(({ address, indexed }) => !managed.has(address) && !managed.has(`${address}[0]`) && !(indexed && managed.has(address)));
+  const at = (address: string, indexed: boolean) => (indexed ? `${address}[0]` : address);
+
+  /** A value of the stack with a reference to another of its resources resolved to what AWS names it, where known. */
+  const resolve = (value: unknown): string | undefined => {
+    if (typeof value !== 'string') return undefined;
+    const reference = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(value);
+    if (!reference) return value;
+    const [, type, name, attribute] = reference as unknown as [string, string, string, string];
+    const target = resources[type]?.[name];
+    const literal = typeof target?.name === 'string' ? target.name : undefined;
+    if (attribute === 'name') return literal;
+    if (type === 'aws_iam_role' && attribute === 'arn' && literal) return `arn:aws:iam::${account}:role/${literal}`;
+    if (type === 'aws_iam_policy' && attribute === 'arn' && literal) return `arn:aws:iam::${account}:policy/${literal}`;
+    return liveArns.get(`${type}.${name}`);
+  };
+  const compare = (differences: string[], field: string, live: unknown, wanted: unknown, asJson = false) => {
+    const same = asJson ? canonical(live ?? null) === canonical(wanted ?? null) : JSON.stringify(live ?? null) === JSON.stringify(wanted ?? null);
+    if (!same) {
+      differences.push(
+        asJson ? `${field} in the account is another document than the file's` : `${field} is ${JSON.stringify(live ?? null)} in the account, ${JSON.stringify(wanted ?? null)} in the file`,
+      );
+    }
+  };
+  const found = (address: string, importId: string, differences: string[]) =>
+    findings.push(differences.length > 0 ? { address, differences } : { address, importId });
+
+  for (const { address, body } of each('aws_secretsmanager_secret')) {
+    const name = String(body.name);
+    try {
+      const secret = await secrets.send(new DescribeSecretCommand({ SecretId: name }));
+      if (secret.DeletedDate) {
+        findings.push({
+          address,
+          blocked:
+            `the secret ${name} is scheduled for deletion (${secret.DeletedDate.toISOString()}): its name is taken until the recovery window ends. ` +
+            `Restore it with aws secretsmanager restore-secret --secret-id ${name} --region ${region}, then run adopt again`,
+        });
+        continue;
+      }
+      const differences: string[] = [];
+      // The stack always uses the default aws/secretsmanager key: ECR cannot read a secret under another.
+      if (secret.KmsKeyId !== undefined && !/alias\/aws\/secretsmanager$/.test(secret.KmsKeyId)) compare(differences, 'kms_key_id', secret.KmsKeyId, 'aws/secretsmanager');
+      liveArns.set(address, secret.ARN!);
+      found(address, secret.ARN!, differences);
+    } catch (error) {
+      if (!notFound(error, 'ResourceNotFoundException')) throw error;
+    }
+  }
+  for (const { address, body, indexed } of each('aws_ecr_pull_through_cache_rule')) {
+    const prefix = String(body.ecr_repository_prefix);
+    try {
+      const [rule] = (await ecr.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: [prefix] }))).pullThroughCacheRules ?? [];
+      if (!rule) continue;
+      const differences: string[] = [];
+      compare(differences, 'upstream_registry_url', rule.upstreamRegistryUrl, body.upstream_registry_url);
+      if (body.credential_arn !== undefined) {
+        const wanted = resolve(body.credential_arn);
+        if (wanted === undefined) differences.push(`credential_arn is ${rule.credentialArn ?? 'none'} in the account; the stack's secret does not exist yet`);
+        else compare(differences, 'credential_arn', rule.credentialArn, wanted);
+      } else if (rule.credentialArn) compare(differences, 'credential_arn', rule.credentialArn, null);
+      compare(differences, 'custom_role_arn', rule.customRoleArn, body.custom_role_arn === undefined ? undefined : resolve(body.custom_role_arn));
+      if (body.upstream_repository_prefix !== undefined) compare(differences, 'upstream_repository_prefix', rule.upstreamRepositoryPrefix, body.upstream_repository_prefix);
+      found(at(address, indexed), prefix, differences);
+    } catch (error) {
+      if (!notFound(error, 'PullThroughCacheRuleNotFoundException')) throw error;
+    }
+  }
+  for (const { address, body } of each('aws_ecr_repository_creation_template')) {
+    const prefix = String(body.prefix);
+    const [template] = (await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: [prefix] }))).repositoryCreationTemplates ?? [];
+    if (!template) continue;
+    const differences: string[] = [];
+    compare(differences, 'applied_for', [...(template.appliedFor ?? [])].sort(), [...((body.applied_for as string[] | undefined) ?? [])].sort());
+    compare(differences, 'image_tag_mutability', template.imageTagMutability, body.image_tag_mutability ?? 'MUTABLE');
+    compare(differences, 'description', template.description, body.description);
+    compare(differences, 'lifecycle_policy', template.lifecyclePolicy, body.lifecycle_policy, true);
+    compare(differences, 'repository_policy', template.repositoryPolicy, body.repository_policy, true);
+    compare(differences, 'custom_role_arn', template.customRoleArn, body.custom_role_arn === undefined ? undefined : resolve(body.custom_role_arn));
+    const tags = Object.fromEntries((template.resourceTags ?? []).map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? '']));
+    compare(differences, 'resource_tags', tags, body.resource_tags ?? {}, true);
+    found(address, prefix, differences);
+  }
+  for (const { address, body } of each('aws_ecr_registry_policy')) {
+    try {
+      const policy = await ecr.send(new GetRegistryPolicyCommand({}));
+      const differences: string[] = [];
+      compare(differences, 'policy', policy.policyText, body.policy, true);
+      found(address, account, differences);
+    } catch (error) {
+      if (!notFound(error, 'RegistryPolicyNotFoundException')) throw error;
+    }
+  }
+  for (const { address, body } of each('aws_ecr_registry_scanning_configuration')) {
+    const { scanningConfiguration } = await ecr.send(new GetRegistryScanningConfigurationCommand({}));
+    // Every registry has a configuration; only one someone set (not basic with no rules) is worth a word.
+    if (!scanningConfiguration || (scanningConfiguration.scanType === 'BASIC' && (scanningConfiguration.rules ?? []).length === 0)) continue;
+    const differences: string[] = [];
+    compare(differences, 'scan_type', scanningConfiguration.scanType, body.scan_type);
+    const rules = (scanningConfiguration.rules ?? []).map((rule) => ({
+      scan_frequency: rule.scanFrequency,
+      repository_filter: (rule.repositoryFilters ?? []).map((filter) => ({ filter: filter.filter, filter_type: filter.filterType })),
+    }));
+    compare(differences, 'rule', rules, body.rule ?? [], true);
+    found(address, account, differences);
+  }
+  for (const { address, body } of each('aws_iam_role')) {
+    try {
+      const { Role: role } = await iam.send(new GetRoleCommand({ RoleName: String(body.name) }));
+      const differences: string[] = [];
+      compare(differences, 'assume_role_policy', decodeURIComponent(role!.AssumeRolePolicyDocument ?? ''), body.assume_role_policy, true);
+      found(address, String(body.name), differences);
+    } catch (error) {
+      if (!notFound(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error;
+    }
+  }
+  for (const { address, body } of each('aws_iam_policy')) {
+    const arn = `arn:aws:iam::${account}:policy/${String(body.name)}`;
+    try {
+      const { Policy: policy } = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+      const { PolicyVersion: version } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy!.DefaultVersionId }));
+      const differences: string[] = [];
+      compare(differences, 'policy', decodeURIComponent(version!.Document ?? ''), body.policy, true);
+      found(address, arn, differences);
+    } catch (error) {
+      if (!notFound(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error;
+    }
+  }
+  for (const { address, body } of each('aws_iam_role_policy')) {
+    const role = resolve(body.role);
+    if (role === undefined) continue;
+    try {
+      const policy = await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: String(body.name) }));
+      const differences: string[] = [];
+      compare(differences, 'policy', decodeURIComponent(policy.PolicyDocument ?? ''), body.policy, true);
+      found(address, `${role}:${String(body.name)}`, differences);
+    } catch (error) {
+      if (!notFound(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error;
+    }
+  }
+  for (const { address, body } of each('aws_iam_role_policy_attachment')) {
+    const role = resolve(body.role);
+    const policyArn = resolve(body.policy_arn);
+    if (role === undefined || policyArn === undefined) continue;
+    try {
+      const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ?? [];
+      if (attached.some((policy) => policy.PolicyArn === policyArn)) found(address, `${role}/${policyArn}`, []);
+    } catch (error) {
+      if (!notFound(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error;
+    }
+  }
+
+  const imports: ImportBlock[] = findings.flatMap((finding) => (finding.importId !== undefined ? [{ to: finding.address, id: finding.importId }] : []));
+  for (const finding of findings) {
+    if (finding.importId !== undefined) console.log(`import   ${finding.address}  (${finding.importId})`);
+    for (const difference of finding.differences ?? []) console.log(`differs  ${finding.address}: ${difference}`);
+    if (finding.blocked) console.log(`blocked  ${finding.address}: ${finding.blocked}`);
+  }
+  const file = importsFile(environment.file, environment.name);
+  if (imports.length > 0) writeFileSync(file, `${JSON.stringify(imports, null, 2)}\n`);
+  else rmSync(file, { force: true });
+  const refused = findings.filter((finding) => finding.importId === undefined);
+  const summary =
+    imports.length > 0
+      ? `wrote ${displayPath(file)}: ${imports.length} import block(s); review it, then plan: npx cdktf deploy ${environment.stackName} (the plan says "import")`
+      : `${environment.stackName}: nothing of the stack exists in account ${account}, ${region}: nothing to adopt`;
+  console.log(summary);
+  if (refused.length > 0) {
+    throw new CliError(
+      `${refused.length} object(s) of ${environment.stackName} exist in the account but were not adopted (above): ` +
+        'make them match the environment file (or the file match them), or delete them, then run adopt again',
+    );
+  }
+  return 0;
+}

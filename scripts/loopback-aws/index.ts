@@ -1,0 +1,235 @@
+/**
+ * The loopback AWS: one HTTP server on 127.0.0.1 that speaks, for several accounts at once, the protocols of the AWS
+ * services this project's stacks and tools use, so the real Terraform provider and the real AWS SDK apply, read and
+ * destroy against it over real HTTP.
+ *
+ * It imitates only what AWS documents (each action names its source) and is strict where AWS is: required members,
+ * patterns and lengths, quotas, secrets in their recovery window. What it cannot know it refuses loudly: an action it
+ * does not implement answers `UnknownOperationException` and is listed in `unknownCalls`, and a request whose outcome
+ * AWS does not document answers `LoopbackUndocumentedBehaviour`. It does not check signatures, reach any upstream
+ * registry, or evaluate IAM policies (`can-pull` does that, offline): README, "What the loopback AWS proves".
+ *
+ * Which account a request acts in comes from its access key (`loopback-<account>`, see `loopbackCredentials`).
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ECR_TARGET, ecrHandlers } from './ecr';
+import { eksHandler } from './eks';
+import { IAM_NAMESPACE, iamHandlers, STS_NAMESPACE, stsHandlers } from './iam';
+import { AwsError, callerOf, loopbackCredentials, parseQuery, queryError, queryResponse, requestId, text, type Caller } from './protocol';
+import { SECRETS_MANAGER_TARGET, secretsManagerHandlers } from './secrets-manager';
+import { LoopbackState, type RegionState } from './state';
+
+export { loopbackCredentials } from './protocol';
+export { LoopbackState, type RegionState, Secret } from './state';
+
+export interface RecordedRequest {
+  /** When it arrived: `performance.now()` of the server's process. */
+  readonly at: number;
+  readonly service: string;
+  action: string;
+  /** `<target prefix><action>` of a JSON-protocol request (`AmazonEC2ContainerRegistry_V20150921.CreatePullThroughCacheRule`). */
+  readonly target: string | undefined;
+  readonly account: string;
+  readonly region: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Record<string, unknown>;
+  /** The error code it was answered with, if any. */
+  error?: string;
+}
+
+export interface LoopbackAwsOptions {
+  /**
+   * The account that access keys other than `loopback-<account>` act in, for a test that uses keys of its own.
+   * @default - such keys are refused, as AWS refuses a key it does not know
+   */
+  readonly defaultAccount?: string;
+  /** Answer every request of these services (all when empty) with this error, as an outage or a denied caller would. */
+  /**
+   * Called with each request once its action took effect and before it is answered: a test can stop the caller
+   * there, as a killed apply stops between AWS acting and Terraform recording it.
+   */
+  readonly onRequest?: (request: RecordedRequest) => void;
+  /** Let the process exit while the server still listens (a server shared by a whole process). */
+  readonly unref?: boolean;
+  readonly fault?: { readonly code: string; readonly status?: number; readonly message?: string; readonly services?: readonly string[] };
+}
+
+/** The services the loopback AWS speaks, by the name the Terraform provider's `endpoints` block and the SDK use. */
+export const LOOPBACK_SERVICES = ['ecr', 'secretsmanager', 'iam', 'sts', 'eks'] as const;
+
+export interface LoopbackAws {
+  readonly endpoint: string;
+  readonly state: LoopbackState;
+  readonly requests: RecordedRequest[];
+  /** Calls the loopback AWS does not implement: a test or apply:loopback fails when there is any. */
+  readonly unknownCalls: string[];
+  /** The provider's `endpoints` block: every service it speaks at this server. */
+  endpoints(): Record<string, string>;
+  /** Environment variables for an AWS SDK client acting in `account` (its endpoint and access key). */
+  sdkEnvironment(account: string, region: string): Record<string, string>;
+  region(account: string, region: string): RegionState;
+  /** A role that exists before the stack, as the nodes' roles of a real account do. */
+  seedRole(account: string, name: string, trustedService?: string): void;
+  /** A secret that exists before the stack (left by a person, or by an interrupted apply), with no value. */
+  seedSecret(account: string, region: string, name: string): void;
+  /** A cluster that exists, for EKS access entries. */
+  seedCluster(account: string, region: string, name: string): void;
+  /** Gives a secret a current value, as `aws secretsmanager put-secret-value` does. */
+  putSecretValue(account: string, region: string, name: string, value?: string): void;
+  close(): Promise<void>;
+}
+
+const JSON_SERVICES: Record<string, string> = { [ECR_TARGET]: 'ecr', [SECRETS_MANAGER_TARGET]: 'secretsmanager' };
+
+export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promise<LoopbackAws> {
+  const state = new LoopbackState();
+  const requests: RecordedRequest[] = [];
+  const unknownCalls: string[] = [];
+  const jsonHandlers: Record<string, Record<string, (body: Record<string, unknown>, region: RegionState) => unknown>> = {
+    ecr: ecrHandlers(state),
+    secretsmanager: secretsManagerHandlers(state),
+  };
+  const iam = iamHandlers(state);
+  const sts = stsHandlers();
+  const eks = eksHandler(state);
+
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(request.url ?? '/', 'http://loopback');
+      const target = request.headers['x-amz-target'] as string | undefined;
+      const contentType = text(request.headers['content-type'] ?? '');
+      let caller: Caller | undefined;
+      let record: RecordedRequest | undefined;
+      const remember = (service: string, action: string, body: Record<string, unknown>) => {
+        record = { at: performance.now(), service, action, target, account: caller?.account ?? '', region: caller?.region ?? '', headers: request.headers, body };
+        requests.push(record);
+      };
+      const unknown = (what: string) => {
+        unknownCalls.push(what);
+        return new AwsError('UnknownOperationException', `The loopback AWS does not implement ${what}: add it, from the AWS API reference, to scripts/loopback-aws/.`);
+      };
+      const fault = (service: string) => {
+        const injected = options.fault;
+        if (injected && (!injected.services || injected.services.includes(service))) {
+          throw new AwsError(injected.code, injected.message ?? `User: arn:aws:sts::${caller?.account ?? '000000000000'}:assumed-role/ci is not authorized to perform this operation`, injected.status ?? 400);
+        }
+      };
+
+      // awsJson1_1: ECR and Secrets Manager.
+      const jsonPrefix = target === undefined ? undefined : Object.keys(JSON_SERVICES).find((prefix) => target.startsWith(prefix));
+      if (target !== undefined) {
+        const send = (status: number, payload: unknown) => {
+          response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId() });
+          response.end(JSON.stringify(payload));
+        };
+        try {
+          caller = callerOf(request.headers.authorization, options.defaultAccount);
+          const service = jsonPrefix ? JSON_SERVICES[jsonPrefix] : 'unknown';
+          const action = jsonPrefix ? target.slice(jsonPrefix.length) : target;
+          let body: Record<string, unknown>;
+          try {
+            body = JSON.parse(raw || '{}') as Record<string, unknown>;
+          } catch {
+            throw new AwsError('SerializationException', 'The request body is not JSON.');
+          }
+          remember(service, action, body);
+          fault(service);
+          const handler = jsonPrefix ? jsonHandlers[service][action] : undefined;
+          if (!handler) throw unknown(target);
+          const result = handler(body, state.region(caller.account, caller.region));
+          options.onRequest?.(record!);
+          send(200, result);
+        } catch (error) {
+          if (!(error instanceof AwsError)) throw error;
+          if (record) record.error = error.code;
+          send(error.status, { __type: error.code, message: error.message });
+        }
+        return;
+      }
+
+      // awsQuery: IAM and STS.
+      if (contentType.startsWith('application/x-www-form-urlencoded')) {
+        const send = (status: number, xml: string) => {
+          response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId() });
+          response.end(xml);
+        };
+        try {
+          caller = callerOf(request.headers.authorization, options.defaultAccount);
+          const body = parseQuery(raw);
+          const action = text(body.Action ?? '');
+          remember(caller.service, action, body);
+          fault(caller.service);
+          let xml: string;
+          if (caller.service === 'iam' && iam[action]) xml = queryResponse(action, IAM_NAMESPACE, iam[action](body, state.iam(caller.account)));
+          else if (caller.service === 'sts' && sts[action]) xml = queryResponse(action, STS_NAMESPACE, sts[action](body, caller.account));
+          else throw unknown(`${caller.service}:${action}`);
+          options.onRequest?.(record!);
+          return send(200, xml);
+        } catch (error) {
+          if (!(error instanceof AwsError)) throw error;
+          if (record) record.error = error.code;
+          send(error.status, queryError(error));
+        }
+        return;
+      }
+
+      // restJson1: EKS.
+      const send = (status: number, payload: unknown, errorType?: string) => {
+        response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId(), ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
+        response.end(JSON.stringify(payload));
+      };
+      try {
+        caller = callerOf(request.headers.authorization, options.defaultAccount);
+        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        remember(caller.service, `${request.method} ${url.pathname}`, body);
+        fault(caller.service);
+        const answered = caller.service === 'eks' ? eks({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, state.region(caller.account, caller.region)) : undefined;
+        if (!answered) throw unknown(`${caller.service}: ${request.method} ${url.pathname}`);
+        if (record) record.action = answered.action;
+        send(200, answered.result);
+      } catch (error) {
+        if (!(error instanceof AwsError)) throw error;
+        if (record) record.error = error.code;
+        send(error.status, { message: error.message }, error.code);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  if (options.unref) server.unref();
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    endpoint,
+    state,
+    requests,
+    unknownCalls,
+    endpoints: () => Object.fromEntries(LOOPBACK_SERVICES.map((service) => [service, endpoint])),
+    sdkEnvironment: (account, region) => {
+      const credentials = loopbackCredentials(account);
+      return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: region };
+    },
+    region: (account, region) => state.region(account, region),
+    seedRole(account, name, trustedService = 'ec2.amazonaws.com') {
+      const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: trustedService }, Action: 'sts:AssumeRole' }] });
+      iam.CreateRole({ RoleName: name, AssumeRolePolicyDocument: trust }, state.iam(account));
+    },
+    seedSecret(account, region, name) {
+      jsonHandlers.secretsmanager.CreateSecret({ Name: name }, state.region(account, region));
+    },
+    seedCluster(account, region, name) {
+      state.region(account, region).clusters.set(name, new Map());
+    },
+    putSecretValue(account, region, name, value = JSON.stringify({ username: 'loopback-user', accessToken: 'loopback-placeholder' })) {
+      jsonHandlers.secretsmanager.PutSecretValue({ SecretId: name, SecretString: value }, state.region(account, region));
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
