@@ -3,7 +3,7 @@
  * A string expectation is the URI; { error } is the whole message of the ImageMappingError.
  */
 import { join } from 'node:path';
-import { cacheImageUri, ImageMappingError } from '../lib/images/cache-uri';
+import { cacheImageUri, cacheImageUriOrReason, ImageMappingError } from '../lib/images/cache-uri';
 import { loadEnvironment, PROJECT_ROOT } from '../config/environments';
 import { environmentFromText } from './support/stacks';
 
@@ -132,6 +132,12 @@ describe('cacheImageUri, all nine upstreams (examples/all-upstreams.yaml)', () =
       expect(thrown).toBeInstanceOf(ImageMappingError);
       expect((thrown as ImageMappingError).message).toBe(expected.error);
     }
+  });
+
+  it.each(CASES)('%s: the same, as a URI or a reason, without throwing', (reference, expected) => {
+    const mapped = cacheImageUriOrReason(all, reference);
+    if (typeof expected === 'string') expect(mapped).toBe(expected);
+    else expect(`${reference}: ${(mapped as { reason: string }).reason}`).toBe(expected.error);
   });
 });
 

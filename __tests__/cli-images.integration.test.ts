@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../config/environments';
+import { loadEnvironment, PROJECT_ROOT } from '../config/environments';
+import { cacheImageUri } from '../lib/images/cache-uri';
+import { rewriteImages } from '../lib/images/manifest-rewrite';
 import { ecrCache } from './support/processes';
 
 const C = '111111111111.dkr.ecr.eu-west-2.amazonaws.com';
@@ -133,6 +135,20 @@ describe('./bin/ecr-cache rewrite', () => {
     expect(run.status).toBe(1);
   });
 
+  it('names the line of bytes that are not UTF-8 past the first piece read, a sequence cut between pieces before them, and writes nothing', () => {
+    // Pieces are 1 MiB: a 3-byte character is cut at the first boundary, the bad byte comes after it.
+    const line = 'kind: Pod\nspec: {}\n---\n';
+    const lines = Math.floor((1 << 20) / line.length);
+    const before = Buffer.from(line.repeat(lines) + 'x'.repeat((1 << 20) - lines * line.length - 1), 'utf8');
+    const bytes = Buffer.concat([before, Buffer.from('€\nimage: nginx\n', 'utf8'), Buffer.from([0x62, 0xff, 0x0a])]);
+    writeFileSync(join(dir, 'apps', 'big.yaml'), bytes);
+    const run = ecrCache(['rewrite', '--env', 'dev', 'apps/big.yaml'], {}, dir);
+    expect(run.stderr).toBe(`apps/big.yaml: not UTF-8 text, so not YAML (line ${lines * 3 + 3}): leave it out with --exclude, or save it as UTF-8\n`);
+    expect(run.status).toBe(1);
+    expect(readFileSync(join(dir, 'apps', 'big.yaml')).equals(bytes)).toBe(true);
+    expect(readdirSync(join(dir, 'apps')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it("says that only a chart's templates/ folder is left out, and names a templates/ file outside a chart as a template", () => {
     expect(ecrCache(['rewrite', '--help']).stdout.replace(/\s+/g, ' ')).toContain(
       "repeat for more; a Helm chart's templates/ folder (beside its Chart.yaml) is left out",
@@ -149,5 +165,38 @@ describe('./bin/ecr-cache rewrite', () => {
     const run = ecrCache(['rewrite', '--env', 'dev', 'apps'], {}, dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^apps\/broken\.yaml: not valid YAML: .*\(line \d+\)\n$/);
+  });
+
+  describe('a file larger than one read', () => {
+    const dev = loadEnvironment('dev', join(PROJECT_ROOT, '__tests__', 'fixtures', 'environments'));
+    // Over a MiB of comments (with a two-byte character across the first read's end), then workloads.
+    const comments = Array.from({ length: 12_000 }, (_, index) => `# ${'é'.repeat(index % 7)} note ${index} ${'x'.repeat(80)}\n`).join('');
+    const workloads = Array.from({ length: 40 }, (_, index) => `---\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: nginx:1.${index}\n`).join('');
+    const big = comments + workloads;
+
+    it('rewrites it as a whole string would be, keeping its mode, through a symbolic link', () => {
+      expect(Buffer.byteLength(comments)).toBeGreaterThan(1 << 20);
+      writeFileSync(join(dir, 'big.yaml'), big);
+      chmodSync(join(dir, 'big.yaml'), 0o640);
+      symlinkSync(join(dir, 'big.yaml'), join(dir, 'link.yaml'));
+      const run = ecrCache(['rewrite', '--env', 'dev', 'link.yaml'], {}, dir);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^rewrote link\.yaml:\n {2}line 12006: nginx:1\.0 -> /);
+      expect(run.stdout).toMatch(/\n40 images in 1 file rewritten, 0 left as they are\n$/);
+      expect(readFileSync(join(dir, 'big.yaml'), 'utf8')).toBe(rewriteImages(big, (reference) => cacheImageUri(dev, reference)).text);
+      expect(statSync(join(dir, 'big.yaml')).mode & 0o777).toBe(0o640);
+      expect(lstatSync(join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(['apps', 'big.yaml', 'link.yaml']);
+    });
+
+    it('writes nothing, and reports none of its images, when a document far down is not valid YAML', () => {
+      writeFileSync(join(dir, 'big.yaml'), `${big}---\na: [1,\nb: 2\n`);
+      const run = ecrCache(['rewrite', '--env', 'dev', 'big.yaml'], {}, dir);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^big\.yaml: not valid YAML: .*\(line 12243\)\n$/);
+      expect(run.stdout).toBe('0 images in 0 files rewritten, 0 left as they are\n');
+      expect(readFileSync(join(dir, 'big.yaml'), 'utf8')).toBe(`${big}---\na: [1,\nb: 2\n`);
+      expect(readdirSync(dir).sort()).toEqual(['apps', 'big.yaml']);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { cacheImageUri } from '../lib/images/cache-uri';
 import { loadEnvironment } from '../config/environments';
-import { rewriteImages, YamlRewriteError } from '../lib/images/manifest-rewrite';
+import { ImageRewriter, rewriteImages, type RewriteSink, YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
 const dev = loadEnvironment('dev', FIXTURE_ENVIRONMENTS);
@@ -232,6 +232,9 @@ sidecar:
 
   it('refuses YAML that does not parse, naming the line', () => {
     expect(() => rewriteImages('a: [1,\nb: 2\n', toCache)).toThrow(YamlRewriteError);
+    // What follows a `...` end marker is checked as the Composer checks it, though the marker is not passed on.
+    expect(() => rewriteImages('a: 1\n... x\n', toCache)).toThrow(/^not valid YAML: Unexpected scalar at node end \(line 2\)$/);
+    expect(rewriteImages('kind: Pod\n... # done\n---\nkind: Pod\n', toCache).text).toBe('kind: Pod\n... # done\n---\nkind: Pod\n');
     expect(() => rewriteImages('a: [1,\nb: 2\n', toCache)).toThrow(/^not valid YAML: [^\n]*[^:] \(line 2\)$/);
   });
 
@@ -372,5 +375,106 @@ data: {image: nginx}
       [8, 'kind Service is not one rewrite reads (and no rule in environment dev pulls through from mcr.microsoft.com)', true],
       [15, `a block scalar (| or >) is left as written (the cache would serve it as ${C}/docker-hub/library/nginx:1.27)`, false],
     ]);
+  });
+});
+
+/** A sink that keeps what it is given, in order. */
+function collect(): RewriteSink & { text: () => string; changed: string[]; left: number[] } {
+  const pieces: string[] = [];
+  const changed: string[] = [];
+  const left: number[] = [];
+  return {
+    write: (text) => pieces.push(text),
+    change: (change) => changed.push(`${change.line}: ${change.to}`),
+    unmapped: (image) => left.push(image.line),
+    text: () => pieces.join(''),
+    changed,
+    left,
+  };
+}
+
+describe('rewriting a stream document by document', () => {
+  /** Directives, end markers, comments between documents, block and multi-line scalars, flow maps over lines, CRLF. */
+  const AWKWARD = [
+    '%YAML 1.2\n---\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: nginx\n...\n# between\n---\n',
+    'kind: Pod\nmetadata:\n  annotations:\n    note: |\n      ---\n      image: nginx\n    other: "a\n      b"\n',
+    'spec: {containers: [{name: b,\n  image: "quay.io/a/b"}]}\n...\n---\r\nimage:\r\n  repository: ghcr.io/a/b\r\n  tag: "1"\r\n',
+  ].join('');
+
+  it('gives the same text, changes and lines wherever the stream is cut into pieces', () => {
+    for (const stream of [MANIFESTS, AWKWARD]) {
+      const whole = rewriteImages(stream, toCache);
+      expect(whole.changes.length).toBeGreaterThan(2);
+      // In pieces of 1, 7 and 64, and the awkward stream in two at each line's start and just after it (the parser is
+      // given whole lines).
+      const lineStarts = stream === AWKWARD ? [0, ...[...stream.matchAll(/\n/g)].map((match) => match.index + 1)] : [];
+      const cuts = [
+        ...lineStarts.flatMap((at) => [[at], [at + 1]]),
+        ...[1, 7, 64].map((size) => Array.from({ length: Math.ceil(stream.length / size) }, (_, index) => index * size)),
+      ];
+      for (const cut of cuts) {
+        const sink = collect();
+        const rewriter = new ImageRewriter(toCache, sink);
+        [...cut, stream.length].reduce((from, to) => (rewriter.push(stream.slice(from, to)), to), 0);
+        rewriter.end();
+        expect(sink.text()).toBe(whole.text);
+        expect(sink.changed).toEqual(whole.changes.map((change) => `${change.line}: ${change.to}`));
+        expect(sink.left).toEqual(whole.unmapped.map((image) => image.line));
+      }
+    }
+  });
+
+  it('writes each document out before the end of the stream, once the next one has begun', () => {
+    const sink = collect();
+    const rewriter = new ImageRewriter(toCache, sink);
+    rewriter.push('kind: Pod\nspec:\n  containers: [{name: a, image: nginx}]\n---\nkind: Pod\n');
+    expect(sink.text()).toBe(`kind: Pod\nspec:\n  containers: [{name: a, image: ${C}/docker-hub/library/nginx}]\n`);
+    expect(sink.changed).toEqual([`3: ${C}/docker-hub/library/nginx`]);
+    rewriter.push('spec:\n  containers: [{name: b, image: quay.io/a/b}]\n');
+    rewriter.end();
+    expect(sink.text()).toBe(`kind: Pod\nspec:\n  containers: [{name: a, image: ${C}/docker-hub/library/nginx}]\n---\nkind: Pod\nspec:\n  containers: [{name: b, image: ${C}/quay/a/b}]\n`);
+    expect(sink.changed).toEqual([`3: ${C}/docker-hub/library/nginx`, `7: ${C}/quay/a/b`]);
+  });
+
+  it('holds one document and the piece being read, not the stream', () => {
+    const note = 'n'.repeat(1000);
+    const document = (index: number) => `---\nkind: Deployment\nmetadata: {annotations: {note: ${note}}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: nginx:1.${index}\n`;
+    const rewriter = new ImageRewriter(toCache, { write: () => undefined, change: () => undefined, unmapped: () => undefined });
+    let pushed = 0;
+    let mostHeld = 0;
+    for (let index = 0; index < 300; index++) {
+      const text = document(index);
+      rewriter.push(text);
+      pushed += text.length;
+      mostHeld = Math.max(mostHeld, rewriter.held);
+    }
+    rewriter.end();
+    expect(pushed).toBeGreaterThan(300_000);
+    // What is let go is let go in batches of 64 KiB, so that much and a document is the most it holds.
+    expect(mostHeld).toBeLessThan(70_000);
+  });
+
+  it('names the line of an invalid document after many valid ones', () => {
+    const valid = 'kind: Pod\nspec: {}\n---\n'.repeat(5000);
+    expect(() => rewriteImages(`${valid}a: [1,\nb: 2\n`, toCache)).toThrow(/\(line 15002\)/);
+  });
+
+  it('names the line of a control character, and the Go template actions, wherever the stream is cut into pieces', () => {
+    const push = (stream: string, size: number) => () => {
+      const rewriter = new ImageRewriter(toCache, collect());
+      for (let at = 0; at < stream.length; at += size) rewriter.push(stream.slice(at, at + size));
+      rewriter.end();
+    };
+    const valid = 'kind: Pod\nspec: {}\n---\n'.repeat(100);
+    const template = 'kind: Deployment\nspec:\n  replicas: 1\n{{- if .Values.extra }}\n  paused: true\n{{- end }}\n';
+    for (const size of [1, 2, 7, 64]) {
+      expect(push(`${valid}kind: Pod\nspec:\n  x: a\u0001b\n`, size)).toThrow(
+        new YamlRewriteError('not valid YAML: holds the control character U+0001, which YAML does not allow (line 303)'),
+      );
+      // A pair of surrogates cut between two pieces is one character YAML allows.
+      expect(() => push(`${valid}note: "\u{1F600}"\n`, size)()).not.toThrow();
+      expect(push(`${valid}${template}`, size)).toThrow(/ \(line 304\); it holds Go template actions \(\{\{ \}\}\)/);
+    }
+    expect(push('note: "\ud83d', 100)).toThrow(/holds the control character U\+D83D, which YAML does not allow \(line 1\)/);
   });
 });

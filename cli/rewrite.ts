@@ -1,13 +1,14 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { closeSync, existsSync, fchmodSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import picomatch from 'picomatch';
-import { cacheImageUri } from '../lib/images/cache-uri';
+import { cacheImageUriOrReason } from '../lib/images/cache-uri';
 import { cacheOf } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../config/environments';
-import { type RewriteResult, rewriteImages, YamlRewriteError } from '../lib/images/manifest-rewrite';
-import { decodeUtf8 } from '../config/text';
+import { type ImageMapper, ImageRewriter, YamlRewriteError } from '../lib/images/manifest-rewrite';
+import { NotUtf8Error, Utf8PieceDecoder } from '../config/text';
 import { CliError } from './cli-error';
+import { LineSpool } from './line-spool';
 
 export interface RewriteOptions {
   readonly env: string;
@@ -66,58 +67,149 @@ function yamlFiles(paths: readonly string[], exclude: readonly string[]): Found 
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
+/** Files are read, and written, this many bytes at a time. */
+const CHUNK_BYTES = 1 << 20;
+
+interface FileRewrite {
+  /** Images rewritten. */
+  readonly changes: number;
+  /** Images left that no rule serves (what `--strict` fails on). */
+  readonly withoutRule: number;
+  /** The text before and after, when asked for (for a diff). */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+/**
+ * Rewrites one file document by document, reading and writing it a piece at a time. What it writes goes to a
+ * temporary file beside it that replaces it only once every document was read and something changed: a file that
+ * turns out to be invalid further down is left as it was. The file's changes and the images it leaves go to the
+ * spools, to be printed once the file is done.
+ */
+function rewriteFile(file: string, mapImage: ImageMapper, options: { write: boolean; keepText: boolean }, changes: LineSpool, left: LineSpool): FileRewrite {
+  // Through a symbolic link: the file it points at is the one rewritten.
+  const target = realpathSync(file);
+  const before: string[] = [];
+  const after: string[] = [];
+  const temporary = options.write ? join(dirname(target), `.${basename(target)}.ecr-cache-${process.pid}.tmp`) : undefined;
+  let output: number | undefined;
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let withoutRule = 0;
+  const flush = () => {
+    if (output !== undefined && pending.length > 0) writeSync(output, pending.join(''));
+    pending = [];
+    pendingLength = 0;
+  };
+  const rewriter = new ImageRewriter(mapImage, {
+    write: (text) => {
+      if (options.keepText) after.push(text);
+      if (output === undefined) return;
+      pending.push(text);
+      pendingLength += text.length;
+      if (pendingLength >= CHUNK_BYTES) flush();
+    },
+    change: (change) => changes.add(`  line ${change.line}: ${change.from} -> ${change.to}`),
+    unmapped: (image) => {
+      left.add(`  ${displayPath(file)}:${image.line}: ${image.reference}: ${image.reason}`);
+      if (image.noRule) withoutRule += 1;
+    },
+  });
+
+  const input = openSync(target, 'r');
+  try {
+    if (temporary) {
+      output = openSync(temporary, 'w');
+      fchmodSync(output, statSync(target).mode & 0o7777);
+    }
+    // Bytes that are not UTF-8 stop the file with their line (NotUtf8Error), rather than turn into U+FFFD.
+    const decoder = new Utf8PieceDecoder();
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (let read = 0; (read = readSync(input, buffer, 0, CHUNK_BYTES, null)) > 0; ) {
+      const text = decoder.write(buffer.subarray(0, read));
+      if (options.keepText) before.push(text);
+      rewriter.push(text);
+    }
+    const rest = decoder.end();
+    if (options.keepText) before.push(rest);
+    rewriter.push(rest);
+    rewriter.end();
+    flush();
+    if (output !== undefined && rewriter.edited) {
+      closeSync(output);
+      output = undefined;
+      renameSync(temporary!, target);
+    }
+  } finally {
+    closeSync(input);
+    if (output !== undefined) closeSync(output);
+    if (temporary) rmSync(temporary, { force: true });
+  }
+  return { changes: changes.count, withoutRule, ...(options.keepText ? { before: before.join(''), after: after.join('') } : {}) };
+}
+
 export function rewrite(paths: readonly string[], options: RewriteOptions): number {
   // A consumer's images come from its hub's cache.
   const environment = cacheOf(loadEnvironment(options.env, environmentsDirectory(options.environments)));
+  const mapImage = (reference: string) => cacheImageUriOrReason(environment, reference);
   const writes = !options.check && !options.dryRun;
   let changed = 0;
   let images = 0;
   let failed = false;
   let withoutRule = 0;
-  const left: string[] = [];
+  const left = new LineSpool();
+  const fileChanges = new LineSpool();
+  const fileLeft = new LineSpool();
   const { files, helmTemplates, excluded } = yamlFiles(paths, options.exclude ?? []);
 
-  for (const file of files) {
-    const decoded = decodeUtf8(readFileSync(file));
-    if ('nonUtf8Line' in decoded) {
-      console.error(`${displayPath(file)}: not UTF-8 text, so not YAML (line ${decoded.nonUtf8Line}): leave it out with --exclude, or save it as UTF-8`);
-      failed = true;
-      continue;
+  try {
+    for (const file of files) {
+      let result: FileRewrite;
+      try {
+        result = rewriteFile(file, mapImage, { write: writes, keepText: options.dryRun === true }, fileChanges, fileLeft);
+      } catch (error) {
+        fileChanges.clear();
+        fileLeft.clear();
+        if (error instanceof NotUtf8Error) {
+          console.error(`${displayPath(file)}: not UTF-8 text, so not YAML (line ${error.line}): leave it out with --exclude, or save it as UTF-8`);
+        } else if (error instanceof YamlRewriteError) {
+          console.error(`${displayPath(file)}: ${error.message}`);
+        } else {
+          throw error;
+        }
+        failed = true;
+        continue;
+      }
+      fileLeft.moveTo(left);
+      withoutRule += result.withoutRule;
+      if (result.changes === 0) continue;
+      changed += 1;
+      images += result.changes;
+      if (options.dryRun) process.stdout.write(createTwoFilesPatch(displayPath(file), displayPath(file), result.before!, result.after!));
+      console.log(`${writes ? 'rewrote' : 'would rewrite'} ${displayPath(file)}:`);
+      fileChanges.drain((text) => process.stdout.write(text));
     }
-    const source = decoded.text;
-    let result: RewriteResult;
-    try {
-      result = rewriteImages(source, (reference) => cacheImageUri(environment, reference));
-    } catch (error) {
-      if (!(error instanceof YamlRewriteError)) throw error;
-      console.error(`${displayPath(file)}: ${error.message}`);
-      failed = true;
-      continue;
-    }
-    for (const unmapped of result.unmapped) {
-      left.push(`  ${displayPath(file)}:${unmapped.line}: ${unmapped.reference}: ${unmapped.reason}`);
-      if (unmapped.noRule) withoutRule += 1;
-    }
-    if (result.changes.length === 0) continue;
-    changed += 1;
-    images += result.changes.length;
-    if (options.dryRun) process.stdout.write(createTwoFilesPatch(displayPath(file), displayPath(file), source, result.text));
-    if (writes) writeFileSync(file, result.text);
-    console.log(`${writes ? 'rewrote' : 'would rewrite'} ${displayPath(file)}:`);
-    for (const change of result.changes) console.log(`  line ${change.line}: ${change.from} -> ${change.to}`);
-  }
 
-  if (left.length > 0) console.log(`left as they are:\n${left.join('\n')}`);
-  for (const folder of helmTemplates) {
-    console.log(`skipped ${folder}: Helm templates are not YAML until rendered; rewrite the chart's values instead`);
+    const leftCount = left.count;
+    if (leftCount > 0) {
+      console.log('left as they are:');
+      left.drain((text) => process.stdout.write(text));
+    }
+    for (const folder of helmTemplates) {
+      console.log(`skipped ${folder}: Helm templates are not YAML until rendered; rewrite the chart's values instead`);
+    }
+    const verb = writes ? 'rewritten' : 'to rewrite';
+    const skipped = excluded > 0 ? `, ${plural(excluded, 'path')} excluded` : '';
+    console.log(`${plural(images, 'image')} in ${plural(changed, 'file')} ${verb}, ${leftCount} left as ${leftCount === 1 ? 'it is' : 'they are'}${skipped}`);
+    if (failed) return 1;
+    if (options.strict && withoutRule > 0) {
+      console.error(`--strict: ${plural(withoutRule, 'image')} without a rule in environment ${environment.name}`);
+      return 1;
+    }
+    return options.check && changed > 0 ? 1 : 0;
+  } finally {
+    left.clear();
+    fileChanges.clear();
+    fileLeft.clear();
   }
-  const verb = writes ? 'rewritten' : 'to rewrite';
-  const skipped = excluded > 0 ? `, ${plural(excluded, 'path')} excluded` : '';
-  console.log(`${plural(images, 'image')} in ${plural(changed, 'file')} ${verb}, ${left.length} left as ${left.length === 1 ? 'it is' : 'they are'}${skipped}`);
-  if (failed) return 1;
-  if (options.strict && withoutRule > 0) {
-    console.error(`--strict: ${plural(withoutRule, 'image')} without a rule in environment ${environment.name}`);
-    return 1;
-  }
-  return options.check && changed > 0 ? 1 : 0;
 }

@@ -26,6 +26,11 @@ export class ImageMappingError extends Error {
   }
 }
 
+/** Why a reference cannot be pulled through the cache, as `cacheImageUriOrReason` returns it. */
+export interface NotMapped {
+  readonly reason: string;
+}
+
 const DEFAULT_UPSTREAM = (Object.keys(UPSTREAMS) as UpstreamName[]).find((name) => upstream(name).isDefaultRegistry)!;
 
 /** The upstream and host a reference pulls from, with the catalogue's aliases resolved. */
@@ -75,11 +80,18 @@ function matchRule(environment: CacheEnvironment, host: string, path: string): R
  * registry without a rule.
  */
 export function cacheImageUri(environment: CacheEnvironment, reference: string): string {
+  const mapped = cacheImageUriOrReason(environment, reference);
+  if (typeof mapped !== 'string') throw new ImageMappingError(reference, mapped.reason);
+  return mapped;
+}
+
+/** cacheImageUri, returning the reason instead of throwing it: for callers that map many references that have none. */
+export function cacheImageUriOrReason(environment: CacheEnvironment, reference: string): string | NotMapped {
   let parsed: ImageReference;
   try {
     parsed = parseImageReference(reference);
   } catch (error) {
-    throw new ImageMappingError(reference, `not a valid image reference: ${(error as { reason?: string }).reason ?? String(error)}`);
+    return { reason: `not a valid image reference: ${(error as { reason?: string }).reason ?? String(error)}` };
   }
   const cacheHost = privateRegistryHost(environment.account, environment.region);
   if (parsed.domain === cacheHost) return reference;
@@ -89,23 +101,23 @@ export function cacheImageUri(environment: CacheEnvironment, reference: string):
   if (!match) {
     const where = environment.name ? ` in environment ${environment.name}` : '';
     const prefixes = environment.rules.filter((rule) => upstreamRegistryUrl(rule.upstream, rule.registry) === host);
-    throw new ImageMappingError(
-      reference,
-      prefixes.length > 0
-        ? `no rule${where} maps ${host}/${parsed.path} (its rules for ${host} cover only ${prefixes.map((rule) => `${rule.upstreamPrefix}/`).join(', ')})`
-        : `no rule${where} pulls through from ${host}`,
-    );
+    return {
+      reason:
+        prefixes.length > 0
+          ? `no rule${where} maps ${host}/${parsed.path} (its rules for ${host} cover only ${prefixes.map((rule) => `${rule.upstreamPrefix}/`).join(', ')})`
+          : `no rule${where} pulls through from ${host}`,
+    };
   }
   const path = match.rule.prefix === ROOT_PREFIX ? match.cachePath : `${match.rule.prefix}/${match.cachePath}`;
   // ECR serves a cache repository from the rule with the longest matching prefix: a path that lands under another
   // rule (`quay/x` under ROOT when a `quay` rule exists) would be pulled from that rule's upstream instead.
   const served = servingRule(environment, path);
   if (served !== match.rule) {
-    throw new ImageMappingError(
-      reference,
-      `its cache path ${path} belongs to rule ${served?.prefix ?? '(none)'} (${served?.upstream ?? 'no upstream'}), not to rule ${match.rule.prefix}: ` +
+    return {
+      reason:
+        `its cache path ${path} belongs to rule ${served?.prefix ?? '(none)'} (${served?.upstream ?? 'no upstream'}), not to rule ${match.rule.prefix}: ` +
         'ECR would pull another image; give the rules prefixes that do not nest',
-    );
+    };
   }
   return formatImageReference({ domain: cacheHost, path, tag: parsed.tag, digest: parsed.digest });
 }
