@@ -32,6 +32,8 @@ export interface Environment extends CacheRegistry {
     /** `registry`: every repository; `cache`: only the cache prefixes, and every other repository loses scanning. */
     readonly scope: (typeof SCANNING_SCOPES)[number];
   };
+  /** Principals whose pulls do not update last pull times (ECR pull-time update exclusions). */
+  readonly pullTimeExclusions: readonly string[];
   /** The cache's rules; none for a consumer, whose nodes pull through its hub's. */
   readonly rules: readonly RuleSettings[];
   /** A hub: the other accounts that pull through this cache. */
@@ -94,6 +96,7 @@ export function toEnvironment(context: FileContext & { readonly settings: Enviro
     ...(settings.scanning
       ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push', scope: settings.scanning.scope ?? 'registry' } }
       : {}),
+    pullTimeExclusions: settings.pullTimeExclusions ?? [],
     rules,
     ...(settings.consumers ? { consumers: settings.consumers } : {}),
     ...(settings.cacheFrom !== undefined ? { cacheFrom: { name: settings.cacheFrom } } : {}),

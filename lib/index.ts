@@ -10,6 +10,7 @@ export * from './constructs/ecr-upstream-role';
 export * from './constructs/cache-repository-template';
 export * from './constructs/repository-template-role';
 export * from './constructs/cache-scanning';
+export * from './constructs/pull-time-update-exclusion';
 export * from './constructs/eks-node-role';
 export * from './constructs/propagation-wait';
 export * from './constructs/addresses';

@@ -3,6 +3,7 @@ import type { FileCheck } from './context';
 import { derivedNames } from './derived-names';
 import { consumerAccounts, hubOrConsumer } from './estate';
 import { nodeRoles } from './node-roles';
+import { pullTimeExclusions } from './pull-time-exclusions';
 import { regions } from './regions';
 import { repositoryTemplates } from './repository-templates';
 import { ruleFields, ruleOverlaps, ruleQuota } from './rules';
@@ -20,6 +21,7 @@ export const FILE_CHECKS: readonly FileCheck[] = [
   ruleQuota,
   ruleOverlaps,
   scanning,
+  pullTimeExclusions,
   nodeRoles,
   hubOrConsumer,
   consumerAccounts,
