@@ -202,6 +202,19 @@ export const environmentSchema = z
       .describe(
         "IAM roles or users (scanners such as Snyk or Trivy) whose pulls do not update an image's last pull time, so scans do not keep unused images from archiveAfterDaysUnpulled. Needs AWS provider 6.28 or later.",
       ),
+    alerts: z
+      .strictObject({
+        email: z
+          .array(z.string())
+          .optional()
+          .describe('Addresses to alert: the stack creates an encrypted SNS topic with these email subscriptions (each address confirms from the mail SNS sends).'),
+        topicArn: z
+          .string()
+          .optional()
+          .describe("An existing SNS topic in the cache's account and region to alert instead; its policy must let this stack's EventBridge rule publish (README, Operating the cache)."),
+      })
+      .optional()
+      .describe("Alert when a pull-through cache action of this cache's rules fails (ECR's EventBridge events): by email, or to an existing SNS topic."),
     scanning: z
       .strictObject({
         type: z.enum(['basic', 'enhanced']).describe('basic (on push, free) or enhanced (Amazon Inspector).'),

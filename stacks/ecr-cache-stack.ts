@@ -110,6 +110,13 @@ export class EcrCacheStack extends TerraformStack {
         description: 'ARN of the credential secret of each rule that needs one, by prefix',
         value: mapOutput(Object.fromEntries(cache.rules.filter((rule) => rule.credentialArn).map((rule) => [rule.prefix, rule.credentialArn]))),
       });
+      if (cache.alerts) {
+        new TerraformOutput(this, 'alert_rule_arn', {
+          description: 'The EventBridge rule that sends failed pull-through cache actions to the alert topic',
+          value: cache.alerts.rule.arn,
+        });
+        new TerraformOutput(this, 'alert_topic_arn', { description: 'The SNS topic the cache failure alerts go to', value: cache.alerts.topicArn });
+      }
       if (cache.registryPolicy) {
         new TerraformOutput(this, 'consumer_registry_policy', {
           description: "The registry's permissions policy: the consumers may create and import into the cache repositories",
@@ -168,6 +175,7 @@ export class EcrCacheStack extends TerraformStack {
       });
     }
     for (const principalArn of environment.pullTimeExclusions) new PullTimeUpdateExclusion(this, `pull-time-exclusion-${principalArn}`, { principalArn });
+    if (environment.alerts) cache.addAlerts({ ...environment.alerts, name: `${environment.stackName}-cache-failures` });
     return cache;
   }
 }

@@ -1,4 +1,5 @@
 /** The checks of one environment file, applied in this order; each reports through its context. */
+import { alerts } from './alerts';
 import type { FileCheck } from './context';
 import { derivedNames } from './derived-names';
 import { consumerAccounts, hubOrConsumer } from './estate';
@@ -21,6 +22,7 @@ export const FILE_CHECKS: readonly FileCheck[] = [
   ruleQuota,
   ruleOverlaps,
   scanning,
+  alerts,
   pullTimeExclusions,
   nodeRoles,
   hubOrConsumer,
