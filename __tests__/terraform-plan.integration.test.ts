@@ -161,7 +161,8 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
     const resources = plan.planned_values.root_module.resources!;
     const rules = resources.filter((resource) => resource.type === 'aws_ecr_pull_through_cache_rule');
     expect(Object.fromEntries(rules.map((rule) => [rule.values.ecr_repository_prefix, rule.values.upstream_registry_url]))).toEqual({
-      ROOT: 'public.ecr.aws',
+      ROOT: '333333333333.dkr.ecr.us-west-2.amazonaws.com',
+      'ecr-public': 'public.ecr.aws',
       'docker-hub': 'registry-1.docker.io',
       github: 'ghcr.io',
       gitlab: 'registry.gitlab.com',
@@ -181,6 +182,19 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
       ]),
     );
     expect(rules.find((rule) => rule.values.ecr_repository_prefix === 'shared')!.values.upstream_repository_prefix).toBe('ROOT');
+    // Failure alerts by email, and the k8s rule's images archived when no one pulled them for 60 days.
+    expect(plan.resource_changes.map((change) => change.address)).toEqual(
+      expect.arrayContaining([
+        'aws_cloudwatch_event_rule.cache_failures',
+        'aws_cloudwatch_event_target.cache_failures',
+        'aws_sns_topic.alerts',
+        'aws_kms_key.alerts',
+        'aws_sns_topic_policy.alerts',
+        'aws_sns_topic_subscription.alerts_platform_oncall_example_com',
+      ]),
+    );
+    const k8sTemplate = resources.find((resource) => resource.type === 'aws_ecr_repository_creation_template' && resource.values.prefix === 'k8s')!;
+    expect(JSON.parse(k8sTemplate.values.lifecycle_policy as string).rules[1]).toMatchObject({ selection: { countType: 'sinceImagePulled', countNumber: 60 }, action: { type: 'transition' } });
     // The pauses before the rules whose role or credential Terraform writes: Terraform's own terraform_data.
     expect(plan.resource_changes.filter((change) => change.type === 'terraform_data').map((change) => change.address)).toEqual([
       'terraform_data.shared_propagation',
@@ -295,7 +309,7 @@ describe('terraform plan of examples/organization: a hub and two consumers, offl
   });
 
   it.each([
-    ['team-a', ['aws_iam_policy.node_pull', 'aws_iam_role.node', 'aws_iam_role_policy_attachment.eks_node_cache_pull', 'aws_iam_role_policy_attachment.node_AmazonEC2ContainerRegistryPullOnly', 'aws_iam_role_policy_attachment.node_AmazonEKSWorkerNodePolicy', 'aws_iam_role_policy_attachment.node_AmazonEKS_CNI_Policy', 'aws_iam_role_policy_attachment.node_cache_pull']],
+    ['team-a', ['aws_eks_access_entry.node', 'aws_iam_policy.node_pull', 'aws_iam_role.node', 'aws_iam_role_policy_attachment.eks_node_cache_pull', 'aws_iam_role_policy_attachment.node_AmazonEC2ContainerRegistryPullOnly', 'aws_iam_role_policy_attachment.node_AmazonEKSWorkerNodePolicy', 'aws_iam_role_policy_attachment.node_AmazonEKS_CNI_Policy', 'aws_iam_role_policy_attachment.node_cache_pull']],
     ['team-b', ['aws_iam_policy.node_pull', 'aws_iam_role_policy_attachment.eks_node_cache_pull']],
   ])("plans the consumer %s: only its nodes' policy on the hub's repositories, and their grants", (name, addresses) => {
     const changes = plans.get(name)!.json.resource_changes;
