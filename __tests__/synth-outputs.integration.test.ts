@@ -44,13 +44,16 @@ describe('npm run synth:hcl', () => {
     if (!mirror) context.skip();
   });
 
-  /** Planned values with JSON documents parsed: jsonencode() writes the same document with sorted keys. */
+  /**
+   * Planned values with JSON documents parsed: jsonencode() writes the same document with sorted keys. A resource
+   * whose every value is known only at apply (the alert topic's policy) has no `values` in `terraform show -json`.
+   */
   const plannedValues = (plan: OfflinePlan) =>
     Object.fromEntries(
       plan.json.planned_values.root_module.resources!.map((resource) => [
         resource.address,
         Object.fromEntries(
-          Object.entries(resource.values).map(([key, value]) => [key, typeof value === 'string' && value.startsWith('{') ? JSON.parse(value) : value]),
+          Object.entries(resource.values ?? {}).map(([key, value]) => [key, typeof value === 'string' && value.startsWith('{') ? JSON.parse(value) : value]),
         ),
       ]),
     );

@@ -185,6 +185,19 @@ describe('terraform plan of examples/all-upstreams.yaml, offline', () => {
       ]),
     );
     expect(rules.find((rule) => rule.values.ecr_repository_prefix === 'shared')!.values.upstream_repository_prefix).toBe('ROOT');
+    // Failure alerts by email, and the k8s rule's images archived when no one pulled them for 60 days.
+    expect(plan.resource_changes.map((change) => change.address)).toEqual(
+      expect.arrayContaining([
+        'aws_cloudwatch_event_rule.cache_failures',
+        'aws_cloudwatch_event_target.cache_failures',
+        'aws_sns_topic.alerts',
+        'aws_kms_key.alerts',
+        'aws_sns_topic_policy.alerts',
+        'aws_sns_topic_subscription.alerts_platform_oncall_example_com',
+      ]),
+    );
+    const k8sTemplate = resources.find((resource) => resource.type === 'aws_ecr_repository_creation_template' && resource.values.prefix === 'k8s')!;
+    expect(JSON.parse(k8sTemplate.values.lifecycle_policy as string).rules[1]).toMatchObject({ selection: { countType: 'sinceImagePulled', countNumber: 60 }, action: { type: 'transition' } });
     // The pauses before the rules whose role or credential Terraform writes: Terraform's own terraform_data.
     expect(plan.resource_changes.filter((change) => change.type === 'terraform_data').map((change) => change.address)).toEqual([
       'terraform_data.shared_propagation',

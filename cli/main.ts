@@ -76,6 +76,20 @@ program
   });
 
 program
+  .command('status')
+  .description("what the cache holds, rule by rule: repositories, images, size, last push and pull, what no one pulled lately, storage cost (a consumer's: its hub's)")
+  .requiredOption('--env <name>', 'the environment whose cache to read (required)')
+  .option(...environmentsOption)
+  .option('--json', 'print JSON for tools: every rule and every repository not pulled lately')
+  .option('--unpulled-days <days>', 'list the repositories no one pulled in this many days (default: 30)')
+  .option('--price-per-gb <usd>', "storage price in USD per GB-month (default: 0.10, ECR's published price)")
+  .option('--endpoint <url>', "ECR endpoint to call (default: $AWS_ENDPOINT_URL_ECR, or ECR in the cache's region)")
+  .action(async (options: import('./status').StatusOptions) => {
+    const { status } = require('./status') as typeof import('./status');
+    process.exitCode = await status(options);
+  });
+
+program
   .command('node-config')
   .description('node configuration that pulls upstream images through the cache as registry mirrors: no manifest rewritten')
   .requiredOption('--env <name>', 'the environment whose cache the nodes pull through (required)')

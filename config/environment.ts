@@ -1,4 +1,5 @@
 /** One validated environment: everything a stack needs, defaults applied. */
+import type { AlertSettings } from '../lib/checks/alerts';
 import type { CacheRegistry } from '../lib/checks/common';
 import type { CacheConsumers } from '../lib/checks/consumers';
 import type { RepositoryTemplateSettings } from '../lib/checks/repository-template';
@@ -34,6 +35,10 @@ export interface Environment extends CacheRegistry {
     /** `registry`: every repository; `cache`: only the cache prefixes, and every other repository loses scanning. */
     readonly scope: (typeof SCANNING_SCOPES)[number];
   };
+  /** Principals whose pulls do not update last pull times (ECR pull-time update exclusions). */
+  readonly pullTimeExclusions: readonly string[];
+  /** Where the alerts of failed pull-through cache actions go; none without `alerts`. */
+  readonly alerts?: AlertSettings;
   /** The cache's rules; none for a consumer, whose nodes pull through its hub's. */
   readonly rules: readonly RuleSettings[];
   /** A hub: the other accounts that pull through this cache. */
@@ -101,6 +106,8 @@ export function toEnvironment(context: FileContext & { readonly settings: Enviro
     ...(settings.scanning
       ? { scanning: { type: settings.scanning.type, frequency: settings.scanning.frequency ?? 'scan-on-push', scope: settings.scanning.scope ?? 'registry' } }
       : {}),
+    pullTimeExclusions: settings.pullTimeExclusions ?? [],
+    ...(settings.alerts ? { alerts: settings.alerts } : {}),
     rules,
     ...(settings.consumers ? { consumers: settings.consumers } : {}),
     ...(settings.cacheFrom !== undefined ? { cacheFrom: { name: settings.cacheFrom } } : {}),

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { accountProblem } from '../lib/aws/arns';
 import { tagProblems } from '../lib/aws/tags';
 import { EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_RULE, IAM_ROLE_NAME_CHARACTER, IAM_ROLE_NAME_MAX_LENGTH, s3BackendKeyProblem } from '../lib/aws/names';
-import { CACHE_TAG_MUTABILITIES, IMMUTABLE_TAGS_PROBLEM } from '../lib/checks/repository-template';
+import { CACHE_TAG_MUTABILITIES, EXPIRE_BY_PULL_PROBLEM, IMMUTABLE_TAGS_PROBLEM, MIN_DAYS_IN_ARCHIVE, MIN_DAYS_UNPULLED, TEMPLATE_DEFAULTS } from '../lib/checks/repository-template';
 import { RECOVERY_WINDOW_DAYS } from '../lib/checks/rule';
 import { UPSTREAM_NAMES, unknownUpstreamProblem } from '../lib/aws/upstreams';
 
@@ -84,6 +84,15 @@ const repositoriesSchema = z
   .strictObject({
     expireUntaggedAfterDays: wholeNumber(1, 3650).optional().describe('Untagged images expire after this many days. Default: 7.'),
     keepImages: wholeNumber(1, 10000).optional().describe('At most this many images per cache repository. Default: 100.'),
+    archiveAfterDaysUnpulled: wholeNumber(1, 3650)
+      .optional()
+      .describe(
+        `Archive tagged images no one pulled for this many days (at least ${MIN_DAYS_UNPULLED}). Archived images answer pulls with 404 until restored. Default: never archive.`,
+      ),
+    deleteArchivedAfterDays: wholeNumber(1, 3650)
+      .optional()
+      .describe(`With archiveAfterDaysUnpulled: delete images archived this many days (at least ${MIN_DAYS_IN_ARCHIVE}). Default: ${TEMPLATE_DEFAULTS.deleteArchivedAfterDays}.`),
+    expireAfterDaysUnpulled: z.never({ error: EXPIRE_BY_PULL_PROBLEM }).optional().describe(`Not available: ${EXPIRE_BY_PULL_PROBLEM}.`),
     tagMutability: z
       .enum(CACHE_TAG_MUTABILITIES, {
         error: (issue) =>
@@ -206,6 +215,25 @@ export const environmentSchema = z
       .optional()
       .describe('Settings of the credential secrets this project creates.'),
     repositories: repositoriesSchema.optional(),
+    pullTimeExclusions: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "IAM roles or users (scanners such as Snyk or Trivy) whose pulls do not update an image's last pull time, so scans do not keep unused images from archiveAfterDaysUnpulled. Needs AWS provider 6.28 or later.",
+      ),
+    alerts: z
+      .strictObject({
+        email: z
+          .array(z.string())
+          .optional()
+          .describe('Addresses to alert: the stack creates an encrypted SNS topic with these email subscriptions (each address confirms from the mail SNS sends).'),
+        topicArn: z
+          .string()
+          .optional()
+          .describe("An existing SNS topic in the cache's account and region to alert instead; its policy must let this stack's EventBridge rule publish (README, Operating the cache)."),
+      })
+      .optional()
+      .describe("Alert when a pull-through cache action of this cache's rules fails (ECR's EventBridge events): by email, or to an existing SNS topic."),
     scanning: z
       .strictObject({
         type: z.enum(['basic', 'enhanced']).describe('basic (on push, free) or enhanced (Amazon Inspector).'),

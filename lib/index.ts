@@ -10,12 +10,15 @@ export * from './constructs/ecr-upstream-role';
 export * from './constructs/cache-repository-template';
 export * from './constructs/repository-template-role';
 export * from './constructs/cache-scanning';
+export * from './constructs/cache-alerts';
+export * from './constructs/pull-time-update-exclusion';
 export * from './constructs/eks-node-role';
 export * from './constructs/propagation-wait';
 export * from './constructs/addresses';
 // The upstream catalogue and the facts about AWS the constructs check against.
 export * from './aws/upstreams';
 export * from './aws/ecr';
+export * from './aws/events';
 export * from './aws/regions';
 export * from './aws/arns';
 export * from './aws/tags';
@@ -26,6 +29,7 @@ export * from './aws/names';
 export * from './checks/common';
 export * from './checks/rule';
 export * from './checks/consumers';
+export * from './checks/alerts';
 export * from './checks/repository-template';
 // Image references and their cache URIs; rewriting manifests.
 export * from './images/image-reference';

@@ -212,6 +212,14 @@ export function leftBehind(aws: LoopbackAws, environment: Environment): { expect
     else unexpected.push(`secret ${secret.name}`);
   }
   for (const prefix of region.rules.keys()) unexpected.push(`pull-through cache rule ${prefix}`);
+  for (const topic of region.topics.values()) unexpected.push(`SNS topic ${topic.name}`);
+  for (const subscription of region.subscriptions.values()) unexpected.push(`SNS subscription ${subscription.endpoint}`);
+  for (const rule of region.eventRules.values()) unexpected.push(`EventBridge rule ${rule.name}`);
+  // A key is never deleted at once: KMS keeps it for its waiting period (KMS API reference, ScheduleKeyDeletion).
+  for (const key of region.kmsKeys.values()) {
+    if (key.keyState === 'PendingDeletion') expected.push(`KMS key "${key.description}" in its ${key.pendingWindowInDays}-day waiting period`);
+    else unexpected.push(`KMS key ${key.arn}`);
+  }
   for (const prefix of region.templates.keys()) unexpected.push(`repository creation template ${prefix}`);
   if (region.registryPolicy !== undefined) unexpected.push('registry policy');
   // The provider's delete puts an empty basic configuration (README, "Scanning").

@@ -7,6 +7,7 @@ import { cacheOf } from '../config/environment';
 import { CREATED_NODE_ROLE_ADDRESS, type Environment } from '../config/environments';
 import { PolicyChecks } from '../lib/policy/policy-checks';
 import { type IPullThroughCache, PullThroughCache } from '../lib/constructs/pull-through-cache';
+import { PULL_TIME_EXCLUSION_PROVIDER, PullTimeUpdateExclusion } from '../lib/constructs/pull-time-update-exclusion';
 
 /** S3-native locking and ephemeral variables need Terraform 1.10; write-only secret values need 1.11. */
 export function requiredTerraformVersion(environment: Environment): string {
@@ -72,8 +73,10 @@ export class EcrCacheStack extends TerraformStack {
     });
     // The provider's full source address, as a Terraform user writes it (cdktf writes the short "aws").
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
-    // cdktf pins the exact release its bindings were generated from; any later compatible release will do.
-    this.addOverride('terraform.required_providers.aws.version', compatibleReleases(provider.terraformGeneratorMetadata?.providerVersion));
+    // cdktf pins the exact release its bindings were generated from; any later compatible release will do. Pull-time
+    // update exclusions came later than the bindings: a stack with them asks for the release that has them.
+    const providerVersion = environment.pullTimeExclusions.length > 0 ? `${PULL_TIME_EXCLUSION_PROVIDER}.0` : provider.terraformGeneratorMetadata?.providerVersion;
+    this.addOverride('terraform.required_providers.aws.version', compatibleReleases(providerVersion));
 
     if (environment.state) {
       const backend = new S3Backend(this, { ...environment.state, encrypt: true });
@@ -118,6 +121,13 @@ export class EcrCacheStack extends TerraformStack {
         description: 'ARN of the credential secret of each rule that needs one, by prefix',
         value: mapOutput(Object.fromEntries(cache.rules.filter((rule) => rule.credentialArn).map((rule) => [rule.prefix, rule.credentialArn]))),
       });
+      if (cache.alerts) {
+        new TerraformOutput(this, 'alert_rule_arn', {
+          description: 'The EventBridge rule that sends failed pull-through cache actions to the alert topic',
+          value: cache.alerts.rule.arn,
+        });
+        new TerraformOutput(this, 'alert_topic_arn', { description: 'The SNS topic the cache failure alerts go to', value: cache.alerts.topicArn });
+      }
       if (cache.registryPolicy) {
         new TerraformOutput(this, 'consumer_registry_policy', {
           description: "The registry's permissions policy: the consumers may create and import into the cache repositories",
@@ -178,6 +188,8 @@ export class EcrCacheStack extends TerraformStack {
         scope: environment.scanning.scope,
       });
     }
+    for (const principalArn of environment.pullTimeExclusions) new PullTimeUpdateExclusion(this, `pull-time-exclusion-${principalArn}`, { principalArn });
+    if (environment.alerts) cache.addAlerts({ ...environment.alerts, name: `${environment.stackName}-cache-failures` });
     return cache;
   }
 }

@@ -6,7 +6,7 @@ import { consumersProblems } from '../../lib/checks/consumers';
 import type { FileCheck } from './context';
 
 /** Settings of a cache that a consumer, which has none, must not carry. */
-const CACHE_SETTINGS = ['repositories', 'scanning', 'secrets', 'production'] as const;
+const CACHE_SETTINGS = ['repositories', 'scanning', 'secrets', 'production', 'alerts', 'pullTimeExclusions'] as const;
 
 export const hubOrConsumer: FileCheck = ({ raw, name, add }) => {
   const hasRules = raw.rules !== undefined;

@@ -22,7 +22,8 @@ export interface CacheRepositoryTemplateProps extends RepositoryTemplateSettings
 
 /**
  * The repository creation template of one cache prefix, applied when pull-through cache creates a repository:
- * a lifecycle policy so the cache does not grow forever, mutable tags so it can refresh, AES256 or a KMS key, tags.
+ * a lifecycle policy so the cache does not grow forever (by push age and count; archiving by last pull only when asked),
+ * mutable tags so it can refresh, AES256 or a KMS key, tags.
  */
 export class CacheRepositoryTemplate extends Construct {
   readonly template: EcrRepositoryCreationTemplate;
@@ -51,7 +52,13 @@ export class CacheRepositoryTemplate extends Construct {
       ...(props.immutableTags?.length
         ? { imageTagMutabilityExclusionFilter: props.immutableTags.map((filter) => ({ filter, filterType: 'WILDCARD' })) }
         : {}),
-      lifecyclePolicy: cacheLifecyclePolicy(expireUntaggedAfterDays, keepImages),
+      lifecyclePolicy: cacheLifecyclePolicy(
+        expireUntaggedAfterDays,
+        keepImages,
+        props.archiveAfterDaysUnpulled === undefined
+          ? undefined
+          : { afterDaysUnpulled: props.archiveAfterDaysUnpulled, deleteAfterDays: props.deleteArchivedAfterDays ?? TEMPLATE_DEFAULTS.deleteArchivedAfterDays },
+      ),
       encryptionConfiguration: [props.kmsKey ? { encryptionType: 'KMS', kmsKey: props.kmsKey } : { encryptionType: 'AES256' }],
       ...(props.tags && Object.keys(props.tags).length > 0 ? { resourceTags: { ...props.tags } } : {}),
       customRoleArn: props.roleArn,

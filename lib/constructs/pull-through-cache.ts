@@ -10,11 +10,13 @@ import { type PolicyPrincipals, policyDocument, principalStatements, REGISTRY_LO
 import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, roleNameProblem, terraformName } from '../aws/names';
 import { CONSUMER_REGISTRY_ACTIONS, CONSUMER_REPOSITORY_ACTIONS, NODE_CACHE_ACTIONS, TEMPLATE_TAGGING_ACTIONS } from '../aws/perms';
 import { partitionOf, type RegionOptions, regionProblem } from '../aws/regions';
+import type { AlertSettings } from '../checks/alerts';
 import { type CacheConsumers, consumersProblems } from '../checks/consumers';
 import { type RepositoryTemplateSettings, templateNeedsRole, templateTags } from '../checks/repository-template';
 import { createsCredentialSecret, type RuleSettings } from '../checks/rule';
 import { cacheImageUri } from '../images/cache-uri';
 import { nameElement } from './addresses';
+import { CacheAlerts } from './cache-alerts';
 import { CacheScanning, type CacheScanningProps } from './cache-scanning';
 import { PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
 import { RepositoryTemplateRole } from './repository-template-role';
@@ -65,6 +67,15 @@ export interface CacheScanningOptions extends Omit<CacheScanningProps, 'onlyPref
    * @default registry - every repository of the registry
    */
   readonly scope?: 'registry' | 'cache';
+}
+
+/** What `addAlerts` takes: where the alerts of failed pull-through cache actions go. */
+export interface CacheAlertsOptions extends AlertSettings {
+  /**
+   * Name of the EventBridge rule, and of the topic when one is created.
+   * @default - `<stack>-cache-failures`
+   */
+  readonly name?: string;
 }
 
 /** A pull-through cache: one this app creates, or one of another stack or account that it pulls through. */
@@ -235,6 +246,7 @@ export class PullThroughCache extends PullThroughCacheBase {
   private readonly consumerPrincipals?: PolicyPrincipals;
   private templateRole?: RepositoryTemplateRole;
   private scanning?: CacheScanning;
+  private alertsConstruct?: CacheAlerts;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
     super(scope, id, props);
@@ -286,7 +298,30 @@ export class PullThroughCache extends PullThroughCacheBase {
     this.rulesChanged();
     if (this.registryPolicy) this.registryPolicy.policy = this.registryDocument();
     this.scanning?.addPrefix(prefix);
+    this.alertsConstruct?.addPrefix(prefix);
     return rule;
+  }
+
+  /** The failure alerts, once added. */
+  get alerts(): CacheAlerts | undefined {
+    return this.alertsConstruct;
+  }
+
+  /**
+   * Alerts when a pull-through cache action of one of the cache's rules fails (rules added later too): an EventBridge
+   * rule on ECR's events, to an SNS topic (see CacheAlerts).
+   */
+  addAlerts(options: CacheAlertsOptions): CacheAlerts {
+    if (this.alertsConstruct) throw new Error('PullThroughCache: the failure alerts are added already');
+    const { name, ...settings } = options;
+    this.alertsConstruct = new CacheAlerts(this, 'alerts', {
+      ...settings,
+      account: this.account,
+      region: this.region,
+      prefixes: this.ruleList.map((rule) => rule.prefix),
+      name: name ?? boundedName([TerraformStack.of(this).node.id, 'cache-failures'], 64),
+    });
+    return this.alertsConstruct;
   }
 
   /** Owns the registry's scanning configuration (one per registry): see CacheScanning for what that means. */

@@ -5,8 +5,9 @@
  * user guide's "Sync an upstream registry with an Amazon ECR private registry"), written here independently of the
  * project's catalogue on purpose: the loopback AWS is the oracle the catalogue is tested against.
  */
+import { checkLifecyclePolicy } from './ecr-lifecycle';
 import { AwsError, checkString, epochSeconds, required, text } from './protocol';
-import type { LoopbackState, RegionState } from './state';
+import type { ImageState, LoopbackState, RegionState, RepositoryState } from './state';
 
 export const ECR_TARGET = 'AmazonEC2ContainerRegistry_V20150921.';
 
@@ -106,6 +107,7 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
         throw new AwsError(member === 'repositoryPolicy' ? 'InvalidParameterException' : 'InvalidParameterException', `Invalid parameter at '${member}': the ${member} is not valid JSON.`);
       }
     }
+    if (settings.lifecyclePolicy !== undefined && settings.lifecyclePolicy !== '') checkLifecyclePolicy(text(settings.lifecyclePolicy), 'lifecyclePolicy');
     if (settings.customRoleArn !== undefined && settings.customRoleArn !== '') checkRole(state, settings.customRoleArn, 'customRoleArn');
     const encryption = settings.encryptionConfiguration as { encryptionType?: string; kmsKey?: string } | undefined;
     if (encryption) {
@@ -299,11 +301,97 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
     GetRegistryScanningConfiguration(_body, state) {
       return { registryId: state.account, scanningConfiguration: state.scanning };
     },
+    /**
+     * API reference, DescribeRepositories: every repository, or those named (RepositoryNotFoundException for one that
+     * is not there); pages of maxResults (1-1000, not with repositoryNames; 100 by default) and nextToken.
+     */
+    DescribeRepositories(body, state) {
+      checkRegistryId(state, body);
+      const names = body.repositoryNames as string[] | undefined;
+      if (names !== undefined && body.maxResults !== undefined) throw new AwsError('InvalidParameterException', 'maxResults cannot be used with repositoryNames.');
+      if (names) {
+        return {
+          repositories: names.map((name) => {
+            const repository = state.repositories.get(name);
+            if (!repository) throw repositoryNotFound(state, name);
+            return repositoryView(state, repository);
+          }),
+        };
+      }
+      const all = [...state.repositories.values()].sort((a, b) => a.repositoryName.localeCompare(b.repositoryName));
+      const { items, nextToken } = page(all, body, 'DescribeRepositories');
+      return { repositories: items.map((repository) => repositoryView(state, repository)), ...(nextToken ? { nextToken } : {}) };
+    },
+    /**
+     * API reference, DescribeImages: a repository's images (repositoryName required; RepositoryNotFoundException),
+     * filtered by tagStatus, in pages of maxResults (1-1000, 100 by default) and nextToken; ImageDetail with
+     * imageSizeInBytes, imagePushedAt and lastRecordedPullTime (absent for an image never pulled).
+     */
+    DescribeImages(body, state) {
+      checkRegistryId(state, body);
+      const name = checkString(required(body.repositoryName, 'repositoryName'), 'repositoryName', { min: 2, max: 256 });
+      const repository = state.repositories.get(name);
+      if (!repository) throw repositoryNotFound(state, name);
+      const tagStatus = (body.filter as { tagStatus?: string } | undefined)?.tagStatus ?? 'ANY';
+      if (!['TAGGED', 'UNTAGGED', 'ANY'].includes(tagStatus)) throw new AwsError('InvalidParameterException', `Invalid tagStatus ${tagStatus}.`);
+      const images = repository.images.filter((image) => tagStatus === 'ANY' || (tagStatus === 'TAGGED') === image.imageTags.length > 0);
+      const { items, nextToken } = page(images, body, `DescribeImages ${name}`);
+      return { imageDetails: items.map((image) => imageView(state, repository, image)), ...(nextToken ? { nextToken } : {}) };
+    },
     // API reference, DescribeRegistry: the registry id and its replication configuration (none here).
     DescribeRegistry(_body, state) {
       return { registryId: state.account, replicationConfiguration: { rules: [] } };
     },
   };
+
+  function repositoryNotFound(state: RegionState, name: string): AwsError {
+    return new AwsError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${state.account}'`);
+  }
+
+  function repositoryView(state: RegionState, repository: RepositoryState) {
+    return {
+      repositoryArn: repository.repositoryArn,
+      registryId: state.account,
+      repositoryName: repository.repositoryName,
+      repositoryUri: `${state.account}.dkr.ecr.${state.region}.amazonaws.com/${repository.repositoryName}`,
+      createdAt: epochSeconds(repository.createdAt),
+      imageTagMutability: 'MUTABLE',
+      imageScanningConfiguration: { scanOnPush: false },
+      encryptionConfiguration: { encryptionType: 'AES256' },
+    };
+  }
+
+  function imageView(state: RegionState, repository: RepositoryState, image: ImageState) {
+    return {
+      registryId: state.account,
+      repositoryName: repository.repositoryName,
+      imageDigest: image.imageDigest,
+      ...(image.imageTags.length > 0 ? { imageTags: image.imageTags } : {}),
+      imageSizeInBytes: image.imageSizeInBytes,
+      imagePushedAt: epochSeconds(image.imagePushedAt),
+      imageManifestMediaType: image.imageManifestMediaType,
+      ...(image.lastRecordedPullTime ? { lastRecordedPullTime: epochSeconds(image.lastRecordedPullTime) } : {}),
+    };
+  }
+
+  /**
+   * One page of a list: `maxResults` items (1-1000, 100 by default) from the position `nextToken` names. A token is
+   * good only for the listing that made it (the API reference: "This token should be treated as an opaque identifier
+   * that is only used to retrieve the next items in a list").
+   */
+  function page<T>(all: readonly T[], body: Record<string, unknown>, listing: string): { items: T[]; nextToken?: string } {
+    const maxResults = body.maxResults === undefined ? 100 : Number(body.maxResults);
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw new AwsError('InvalidParameterException', 'maxResults must be from 1 to 1000.');
+    let start = 0;
+    if (body.nextToken !== undefined) {
+      const token = /^(\d+):(.*)$/.exec(Buffer.from(text(body.nextToken), 'base64url').toString('utf8'));
+      if (!token || token[2] !== listing) throw new AwsError('InvalidParameterException', 'Invalid parameter at nextToken: the token is not valid for this request.');
+      start = Number(token[1]);
+    }
+    const items = all.slice(start, start + maxResults);
+    const next = start + maxResults;
+    return { items, ...(next < all.length ? { nextToken: Buffer.from(`${next}:${listing}`, 'utf8').toString('base64url') } : {}) };
+  }
 
   /** What the loopback AWS can check of a rule without reaching the upstream. */
   function validity(state: RegionState, rule: Record<string, unknown>): { isValid: boolean; failure?: string } {

@@ -11,13 +11,17 @@
  *
  * Which account a request acts in comes from its access key (`loopback-<account>`, see `loopbackCredentials`).
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ECR_TARGET, ecrHandlers } from './ecr';
 import { eksHandler } from './eks';
+import { EVENTS_TARGET, eventsHandlers } from './events';
+import { KMS_TARGET, kmsHandlers } from './kms';
 import { IAM_NAMESPACE, iamHandlers, STS_NAMESPACE, stsHandlers } from './iam';
 import { AwsError, callerOf, loopbackCredentials, parseQuery, queryError, queryResponse, requestId, text, type Caller } from './protocol';
 import { SECRETS_MANAGER_TARGET, secretsManagerHandlers } from './secrets-manager';
+import { SNS_NAMESPACE, snsHandlers } from './sns';
 import { LoopbackState, type RegionState } from './state';
 
 export { loopbackCredentials } from './protocol';
@@ -53,10 +57,25 @@ export interface LoopbackAwsOptions {
   /** Let the process exit while the server still listens (a server shared by a whole process). */
   readonly unref?: boolean;
   readonly fault?: { readonly code: string; readonly status?: number; readonly message?: string; readonly services?: readonly string[] };
+  /**
+   * Answer every `everyNth` request of these actions (`<service>:<action>`, all when left out) with
+   * `ThrottlingException` (HTTP 400), as AWS answers a caller over an API's rate (every service's API reference,
+   * Common Errors: "ThrottlingException: The request was denied due to request throttling"). The SDK retries it.
+   */
+  readonly throttle?: { readonly everyNth: number; readonly actions?: readonly string[] };
+}
+
+/** An image to seed a repository with: what DescribeImages reports of it. */
+export interface SeedImage {
+  readonly tags?: readonly string[];
+  readonly sizeBytes: number;
+  readonly pushedAt: Date;
+  /** Never pulled when left out. */
+  readonly lastPulledAt?: Date;
 }
 
 /** The services the loopback AWS speaks, by the name the Terraform provider's `endpoints` block and the SDK use. */
-export const LOOPBACK_SERVICES = ['ecr', 'secretsmanager', 'iam', 'sts', 'eks'] as const;
+export const LOOPBACK_SERVICES = ['ecr', 'secretsmanager', 'iam', 'sts', 'eks', 'sns', 'events', 'kms'] as const;
 
 export interface LoopbackAws {
   readonly endpoint: string;
@@ -75,12 +94,14 @@ export interface LoopbackAws {
   seedSecret(account: string, region: string, name: string): void;
   /** A cluster that exists, for EKS access entries. */
   seedCluster(account: string, region: string, name: string): void;
+  /** Repositories with images, as pulls through the cache leave them (the loopback AWS pulls nothing itself). */
+  seedRepositories(account: string, region: string, repositories: readonly { readonly name: string; readonly images: readonly SeedImage[] }[]): void;
   /** Gives a secret a current value, as `aws secretsmanager put-secret-value` does. */
   putSecretValue(account: string, region: string, name: string, value?: string): void;
   close(): Promise<void>;
 }
 
-const JSON_SERVICES: Record<string, string> = { [ECR_TARGET]: 'ecr', [SECRETS_MANAGER_TARGET]: 'secretsmanager' };
+const JSON_SERVICES: Record<string, string> = { [ECR_TARGET]: 'ecr', [SECRETS_MANAGER_TARGET]: 'secretsmanager', [EVENTS_TARGET]: 'events', [KMS_TARGET]: 'kms' };
 
 export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promise<LoopbackAws> {
   const state = new LoopbackState();
@@ -89,8 +110,19 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
   const jsonHandlers: Record<string, Record<string, (body: Record<string, unknown>, region: RegionState) => unknown>> = {
     ecr: ecrHandlers(state),
     secretsmanager: secretsManagerHandlers(state),
+    events: eventsHandlers(),
+    kms: kmsHandlers(state),
   };
   const iam = iamHandlers(state);
+  const sns = snsHandlers();
+  // Counted across requests: every everyNth request of the throttled actions is refused.
+  let throttleCount = 0;
+  const throttle = (service: string, action: string) => {
+    const rule = options.throttle;
+    if (!rule || (rule.actions && !rule.actions.includes(`${service}:${action}`))) return;
+    throttleCount += 1;
+    if (throttleCount % rule.everyNth === 0) throw new AwsError('ThrottlingException', 'Rate exceeded', 400);
+  };
   const sts = stsHandlers();
   const eks = eksHandler(state);
 
@@ -112,14 +144,14 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
         unknownCalls.push(what);
         return new AwsError('UnknownOperationException', `The loopback AWS does not implement ${what}: add it, from the AWS API reference, to scripts/loopback-aws/.`);
       };
-      const fault = (service: string) => {
+  const fault = (service: string) => {
         const injected = options.fault;
         if (injected && (!injected.services || injected.services.includes(service))) {
           throw new AwsError(injected.code, injected.message ?? `User: arn:aws:sts::${caller?.account ?? '000000000000'}:assumed-role/ci is not authorized to perform this operation`, injected.status ?? 400);
         }
       };
 
-      // awsJson1_1: ECR and Secrets Manager.
+      // awsJson1_1: ECR, Secrets Manager, EventBridge and KMS.
       const jsonPrefix = target === undefined ? undefined : Object.keys(JSON_SERVICES).find((prefix) => target.startsWith(prefix));
       if (target !== undefined) {
         const send = (status: number, payload: unknown) => {
@@ -138,6 +170,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           }
           remember(service, action, body);
           fault(service);
+          throttle(service, action);
           const handler = jsonPrefix ? jsonHandlers[service][action] : undefined;
           if (!handler) throw unknown(target);
           const result = handler(body, state.region(caller.account, caller.region));
@@ -151,7 +184,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
         return;
       }
 
-      // awsQuery: IAM and STS.
+      // awsQuery: IAM, STS and SNS.
       if (contentType.startsWith('application/x-www-form-urlencoded')) {
         const send = (status: number, xml: string) => {
           response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId() });
@@ -166,6 +199,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           let xml: string;
           if (caller.service === 'iam' && iam[action]) xml = queryResponse(action, IAM_NAMESPACE, iam[action](body, state.iam(caller.account)));
           else if (caller.service === 'sts' && sts[action]) xml = queryResponse(action, STS_NAMESPACE, sts[action](body, caller.account));
+          else if (caller.service === 'sns' && Object.hasOwn(sns, action)) xml = queryResponse(action, SNS_NAMESPACE, sns[action](body, state.region(caller.account, caller.region)));
           else throw unknown(`${caller.service}:${action}`);
           options.onRequest?.(record!);
           return send(200, xml);
@@ -219,6 +253,24 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     },
     seedSecret(account, region, name) {
       jsonHandlers.secretsmanager.CreateSecret({ Name: name }, state.region(account, region));
+    },
+    seedRepositories(account, region, repositories) {
+      const state_ = state.region(account, region);
+      for (const { name, images } of repositories) {
+        state_.repositories.set(name, {
+          repositoryName: name,
+          repositoryArn: `arn:aws:ecr:${region}:${account}:repository/${name}`,
+          createdAt: images.reduce((first, image) => (image.pushedAt < first ? image.pushedAt : first), state.now()),
+          images: images.map((image, index) => ({
+            imageDigest: `sha256:${createHash('sha256').update(`${name}@${index}`).digest('hex')}`,
+            imageTags: [...(image.tags ?? [])],
+            imageSizeInBytes: image.sizeBytes,
+            imagePushedAt: image.pushedAt,
+            ...(image.lastPulledAt ? { lastRecordedPullTime: image.lastPulledAt } : {}),
+            imageManifestMediaType: 'application/vnd.oci.image.index.v1+json',
+          })),
+        });
+      }
     },
     seedCluster(account, region, name) {
       state.region(account, region).clusters.set(name, new Map());

@@ -89,9 +89,19 @@ export const text = (value: unknown): string => (typeof value === 'string' ? val
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** A map of a Query-protocol answer, written as `<entry><key>k</key><value>v</value></entry>` (awsQuery, map serialization). */
+export class QueryMap {
+  constructor(readonly entries: Readonly<Record<string, string>>) {}
+}
+
 /** A value as Query-protocol XML: lists as `<member>` elements, dates in ISO 8601, undefined left out. */
 export function toXml(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
+  if (value instanceof QueryMap) {
+    return `<${name}>${Object.entries(value.entries)
+      .map(([key, entry]) => `<entry><key>${escapeXml(key)}</key><value>${escapeXml(entry)}</value></entry>`)
+      .join('')}</${name}>`;
+  }
   if (Array.isArray(value)) return `<${name}>${value.map((item) => toXml('member', item)).join('')}</${name}>`;
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (typeof value === 'object') {

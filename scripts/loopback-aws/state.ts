@@ -78,8 +78,79 @@ export interface AccessEntry {
   tags: Record<string, string>;
 }
 
+/** An SNS topic (SNS API reference, CreateTopic): its attributes as SNS names them, and its tags. */
+export interface Topic {
+  readonly arn: string;
+  readonly name: string;
+  attributes: Record<string, string>;
+  tags: { Key: string; Value: string }[];
+}
+
+/** An SNS subscription; an email one waits for its address to confirm (SNS API reference, Subscribe). */
+export interface Subscription {
+  readonly arn: string;
+  readonly topicArn: string;
+  readonly protocol: string;
+  readonly endpoint: string;
+  readonly owner: string;
+  pendingConfirmation: boolean;
+  attributes: Record<string, string>;
+}
+
+/** An EventBridge rule of the default event bus and its targets (EventBridge API reference, PutRule and PutTargets). */
+export interface EventRule {
+  readonly name: string;
+  readonly arn: string;
+  eventPattern?: string;
+  scheduleExpression?: string;
+  description?: string;
+  state: string;
+  roleArn?: string;
+  tags: { Key: string; Value: string }[];
+  readonly targets: Map<string, Record<string, unknown>>;
+}
+
+/** A KMS key (KMS API reference, CreateKey). */
+export interface KmsKeyState {
+  readonly keyId: string;
+  readonly arn: string;
+  readonly createdAt: Date;
+  description: string;
+  policy: string;
+  keyState: 'Enabled' | 'PendingDeletion';
+  rotation: boolean;
+  rotationPeriodInDays?: number;
+  deletionDate?: Date;
+  pendingWindowInDays?: number;
+  tags: { TagKey: string; TagValue: string }[];
+}
+
+/** An image of a repository, as DescribeImages reports it (ECR API reference, ImageDetail). */
+export interface ImageState {
+  readonly imageDigest: string;
+  readonly imageTags: string[];
+  readonly imageSizeInBytes: number;
+  readonly imagePushedAt: Date;
+  lastRecordedPullTime?: Date;
+  readonly imageManifestMediaType: string;
+}
+
+/** A private repository (ECR API reference, Repository), with its images. */
+export interface RepositoryState {
+  readonly repositoryName: string;
+  readonly repositoryArn: string;
+  readonly createdAt: Date;
+  readonly images: ImageState[];
+}
+
 export class RegionState {
   readonly rules = new Map<string, Record<string, unknown>>();
+  /** The registry's repositories, by name. */
+  readonly repositories = new Map<string, RepositoryState>();
+  readonly topics = new Map<string, Topic>();
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly eventRules = new Map<string, EventRule>();
+  readonly kmsKeys = new Map<string, KmsKeyState>();
   readonly templates = new Map<string, Record<string, unknown>>();
   registryPolicy?: string;
   /** A registry starts with BASIC scanning and no rules (ECR user guide, image-scanning). */
@@ -115,6 +186,8 @@ export class LoopbackState {
     if (!state) this.regions.set(key, (state = new RegionState(account, region)));
     // Secrets Manager deletes a scheduled secret when its recovery window ends (API reference, DeleteSecret).
     for (const [name, secret] of state.secrets) if (secret.deletionDate && secret.deletionDate <= this.now()) state.secrets.delete(name);
+    // KMS deletes a key when its waiting period ends (KMS API reference, ScheduleKeyDeletion).
+    for (const [id, key] of state.kmsKeys) if (key.deletionDate && key.deletionDate <= this.now()) state.kmsKeys.delete(id);
     return state;
   }
 
