@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../config/environments';
 import { copyCheckout } from './checkout';
@@ -93,7 +93,11 @@ function main(): void {
   if (major < FORK_NODE.major || (major === FORK_NODE.major && minor < FORK_NODE.minor)) {
     throw new ForkCheckFailed(`CDK Terrain needs Node.js ${FORK_NODE.range}; this is ${process.version}: put Node 22 or 24 first on PATH`);
   }
-  const work = mkdtempSync(join(tmpdir(), 'ecr-cache-fork-'));
+  // Not in the temporary folder: the copy's tests place a provider mirror in the project, which the mirror finder must
+  // take for a stable one (scripts/find-provider-mirror.sh passes over temporary folders). Removed at the end.
+  const cache = join(homedir(), '.cache');
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(join(cache, 'ecr-cache-fork-'));
   try {
     const copy = join(work, 'checkout');
     copyCheckout(copy);
