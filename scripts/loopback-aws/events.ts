@@ -3,7 +3,7 @@
  * documents each action: rules of the default event bus with their event patterns, targets and tags. It delivers no
  * event: what a rule matches is shown by the tests against AWS's documented sample events, not here.
  */
-import { AwsError, checkString, required, text } from './protocol';
+import { AwsError, checkString, required, text, withoutTags, withTags } from './protocol';
 import type { EventRule, RegionState } from './state';
 
 export const EVENTS_TARGET = 'AWSEvents.';
@@ -147,13 +147,12 @@ export function eventsHandlers(): Record<string, (body: Record<string, unknown>,
     },
     TagResource(body, state) {
       const found = byArn(state, required(body.ResourceARN, 'ResourceARN', 'ValidationException'));
-      for (const tag of tagsOf(body.Tags)) found.tags = [...found.tags.filter((existing) => existing.Key !== tag.Key), tag];
+      found.tags = withTags(found.tags, tagsOf(body.Tags), (tag) => tag.Key);
       return {};
     },
     UntagResource(body, state) {
       const found = byArn(state, required(body.ResourceARN, 'ResourceARN', 'ValidationException'));
-      const keys = (body.TagKeys as string[] | undefined) ?? [];
-      found.tags = found.tags.filter((tag) => !keys.includes(tag.Key));
+      found.tags = withoutTags(found.tags, body, (tag) => tag.Key);
       return {};
     },
   };

@@ -4,7 +4,7 @@
  * returns policy documents URL-encoded (API reference, GetRolePolicy and GetPolicyVersion: "The policy document
  * returned in this structure is URL-encoded compliant with RFC 3986").
  */
-import { AwsError, checkString, randomId, required, text } from './protocol';
+import { AwsError, checkString, randomId, required, text, withoutTags, withTags } from './protocol';
 import type { IamState, LoopbackState, ManagedPolicy, Role } from './state';
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -157,13 +157,12 @@ export function iamHandlers(loopback: LoopbackState): Record<string, (body: Reco
     },
     TagRole(body, iam) {
       const found = role(iam, body);
-      for (const tag of tagsOf(body)) found.Tags = [...found.Tags.filter((old) => old.Key !== tag.Key), tag];
+      found.Tags = withTags(found.Tags, tagsOf(body), (tag) => tag.Key);
       return {};
     },
     UntagRole(body, iam) {
       const found = role(iam, body);
-      const keys = (body.TagKeys as string[] | undefined) ?? [];
-      found.Tags = found.Tags.filter((tag) => !keys.includes(tag.Key));
+      found.Tags = withoutTags(found.Tags, body, (tag) => tag.Key);
       return {};
     },
     ListRoleTags: (body, iam) => list('Tags', role(iam, body).Tags),
@@ -264,13 +263,12 @@ export function iamHandlers(loopback: LoopbackState): Record<string, (body: Reco
     },
     TagPolicy(body, iam) {
       const found = policy(iam, body.PolicyArn);
-      for (const tag of tagsOf(body)) found.Tags = [...found.Tags.filter((old) => old.Key !== tag.Key), tag];
+      found.Tags = withTags(found.Tags, tagsOf(body), (tag) => tag.Key);
       return {};
     },
     UntagPolicy(body, iam) {
       const found = policy(iam, body.PolicyArn);
-      const keys = (body.TagKeys as string[] | undefined) ?? [];
-      found.Tags = found.Tags.filter((tag) => !keys.includes(tag.Key));
+      found.Tags = withoutTags(found.Tags, body, (tag) => tag.Key);
       return {};
     },
     ListPolicyTags: (body, iam) => list('Tags', policy(iam, body.PolicyArn).Tags),

@@ -4,7 +4,7 @@
  * puts the key in PendingDeletion for a waiting period of 7 to 30 days, after which it is gone. It encrypts nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, checkString, epochSeconds, required, text } from './protocol';
+import { AwsError, checkString, epochSeconds, required, text, withoutTags, withTags } from './protocol';
 import type { KmsKeyState, LoopbackState, RegionState } from './state';
 
 export const KMS_TARGET = 'TrentService.';
@@ -130,15 +130,13 @@ export function kmsHandlers(loopback: LoopbackState): Record<string, (body: Reco
     },
     TagResource(body, state) {
       const key = usable(state, body.KeyId);
-      for (const tag of (body.Tags as { TagKey: string; TagValue?: string }[] | undefined) ?? []) {
-        key.tags = [...key.tags.filter((existing) => existing.TagKey !== tag.TagKey), { TagKey: tag.TagKey, TagValue: tag.TagValue ?? '' }];
-      }
+      const added = ((body.Tags as { TagKey: string; TagValue?: string }[] | undefined) ?? []).map((tag) => ({ TagKey: tag.TagKey, TagValue: tag.TagValue ?? '' }));
+      key.tags = withTags(key.tags, added, (tag) => tag.TagKey);
       return {};
     },
     UntagResource(body, state) {
       const key = usable(state, body.KeyId);
-      const keys = (body.TagKeys as string[] | undefined) ?? [];
-      key.tags = key.tags.filter((tag) => !keys.includes(tag.TagKey));
+      key.tags = withoutTags(key.tags, body, (tag) => tag.TagKey);
       return {};
     },
     // API reference, ScheduleKeyDeletion: a waiting period of 7 to 30 days (30 by default).

@@ -123,6 +123,18 @@ export function queryError(error: AwsError): string {
   return `<ErrorResponse><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`;
 }
 
+/** A resource's tags after TagResource: each tag given replaces the one with its key (every service's API reference). */
+export function withTags<T>(tags: readonly T[], added: readonly T[], keyOf: (tag: T) => string): T[] {
+  const keys = new Set(added.map(keyOf));
+  return [...tags.filter((tag) => !keys.has(keyOf(tag))), ...added];
+}
+
+/** A resource's tags after UntagResource: those with the request's `TagKeys` removed. */
+export function withoutTags<T>(tags: readonly T[], body: Record<string, unknown>, keyOf: (tag: T) => string): T[] {
+  const keys = (body.TagKeys as string[] | undefined) ?? [];
+  return tags.filter((tag) => !keys.includes(keyOf(tag)));
+}
+
 /** Random characters of the kinds AWS uses in ids (role ids, policy ids, secret ARN suffixes). */
 export function randomId(length: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'): string {
   const bytes = randomBytes(length);

@@ -3,7 +3,7 @@
  * staging labels, and deletion as AWS does it: DeleteSecret schedules the deletion for a recovery window of 7 to 30
  * days (30 by default) during which the name stays taken (CreateSecret fails) until RestoreSecret or the window's end.
  */
-import { AwsError, checkString, epochSeconds, required, text } from './protocol';
+import { AwsError, checkString, epochSeconds, required, text, withoutTags, withTags } from './protocol';
 import { Secret, type LoopbackState, type RegionState } from './state';
 
 export const SECRETS_MANAGER_TARGET = 'secretsmanager.';
@@ -160,13 +160,12 @@ export function secretsManagerHandlers(loopback: LoopbackState): Record<string, 
     },
     TagResource(body, state) {
       const secret = active(state, body.SecretId);
-      for (const tag of checkTags(body.Tags)) secret.tags = [...secret.tags.filter((old) => old.Key !== tag.Key), tag];
+      secret.tags = withTags(secret.tags, checkTags(body.Tags), (tag) => tag.Key);
       return {};
     },
     UntagResource(body, state) {
       const secret = active(state, body.SecretId);
-      const keys = (body.TagKeys as string[] | undefined) ?? [];
-      secret.tags = secret.tags.filter((tag) => !keys.includes(tag.Key));
+      secret.tags = withoutTags(secret.tags, body, (tag) => tag.Key);
       return {};
     },
     /** API reference, ListSecrets: `name` filters match a prefix of the name; planned deletions only when asked. */

@@ -4,7 +4,7 @@
  * subscription waits for its address to confirm (SNS API reference, Subscribe: "the endpoint owner must call
  * ConfirmSubscription"): the loopback AWS sends no mail, so it stays pending, as it does until a person clicks.
  */
-import { AwsError, checkString, QueryMap, required, text } from './protocol';
+import { AwsError, checkString, QueryMap, required, text, withoutTags, withTags } from './protocol';
 import type { RegionState, Subscription, Topic } from './state';
 
 export const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -126,15 +126,13 @@ export function snsHandlers(): Record<string, Handler> {
     },
     TagResource(body, state) {
       const found = topic(state, body.ResourceArn, 'ResourceArn');
-      for (const tag of (body.Tags as { Key: string; Value?: string }[] | undefined) ?? []) {
-        found.tags = [...found.tags.filter((existing) => existing.Key !== tag.Key), { Key: tag.Key, Value: tag.Value ?? '' }];
-      }
+      const added = ((body.Tags as { Key: string; Value?: string }[] | undefined) ?? []).map((tag) => ({ Key: tag.Key, Value: tag.Value ?? '' }));
+      found.tags = withTags(found.tags, added, (tag) => tag.Key);
       return {};
     },
     UntagResource(body, state) {
       const found = topic(state, body.ResourceArn, 'ResourceArn');
-      const keys = (body.TagKeys as string[] | undefined) ?? [];
-      found.tags = found.tags.filter((tag) => !keys.includes(tag.Key));
+      found.tags = withoutTags(found.tags, body, (tag) => tag.Key);
       return {};
     },
     /**
