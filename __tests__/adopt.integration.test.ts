@@ -113,6 +113,53 @@ describe('./bin/ecr-cache adopt, against the loopback AWS', () => {
     expect(aws.unknownCalls).toEqual([]);
   });
 
+  describe('a secret the state holds as tainted (an apply interrupted right after CreateSecret)', () => {
+    /** The applied state, with the Docker Hub secret marked as an interrupted create leaves it. */
+    const taintedState = (file: string) => {
+      const state = JSON.parse(readFileSync(join(work, 'workspace', 'terraform.tfstate'), 'utf8')) as {
+        resources: { type: string; name: string; instances: { status?: string }[] }[];
+      };
+      state.resources.find((resource) => resource.type === 'aws_secretsmanager_secret' && resource.name === 'docker_hub')!.instances[0].status = 'tainted';
+      writeFileSync(file, JSON.stringify(state));
+      return file;
+    };
+    const statusOf = (file: string) =>
+      (JSON.parse(readFileSync(file, 'utf8')) as { resources: { type: string; name: string; instances: { status?: string }[] }[] }).resources.find(
+        (resource) => resource.type === 'aws_secretsmanager_secret' && resource.name === 'docker_hub',
+      )!.instances[0].status;
+
+    it('is kept: AWS holds it intact, so adopt clears the taint in the local state (an apply would schedule its deletion)', async () => {
+      const state = taintedState(join(work, 'tainted.tfstate'));
+      const run = await adopt(state);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('untaint  aws_secretsmanager_secret.docker_hub: ecr-pullthroughcache/docker-hub exists intact in the account');
+      expect(run.stdout).toContain('ecr-cache-team: 1 tainted secret(s) kept, nothing to import; apply again: npx cdktf deploy ecr-cache-team');
+      expect(statusOf(state)).toBeUndefined();
+    });
+
+    it('with S3 state, whose copy adopt reads, is reported with the terraform untaint command to run', async () => {
+      // Its own folder: two environment files for one account and region are refused.
+      const s3Folder = join(work, 'environments-s3');
+      mkdirSync(s3Folder, { recursive: true });
+      writeFileSync(join(s3Folder, 'team-s3.yaml'), `${ENVIRONMENT}state: { bucket: tf-state }\n`);
+      try {
+        const state = taintedState(join(work, 'pulled.tfstate'));
+        const run = await ecrCacheAsync(['adopt', '--env', 'team-s3', '--environments', s3Folder, '--state', state], {
+          ...aws.sdkEnvironment(ACCOUNT, REGION),
+          AWS_EC2_METADATA_DISABLED: 'true',
+        });
+        expect(run.status).toBe(1);
+        expect(run.stdout).toContain(
+          'blocked  aws_secretsmanager_secret.docker_hub: Terraform holds the secret ecr-pullthroughcache/docker-hub as tainted (an interrupted create), and the next apply would schedule its deletion. ' +
+            'AWS holds it intact: keep it with terraform -chdir=cdktf.out/stacks/ecr-cache-team-s3 untaint aws_secretsmanager_secret.docker_hub, then apply',
+        );
+        expect(statusOf(state)).toBe('tainted');
+      } finally {
+        rmSync(s3Folder, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('reports a live rule that differs from the file field by field, and does not import it', async () => {
     rmSync(join(work, 'environments', 'team.imports.json'), { force: true });
     writeFileSync(join(work, 'environments', 'team.yaml'), `${ENVIRONMENT}  k8s: { upstream: k8s }\n`);

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,24 +33,52 @@ export interface AdoptOptions {
   readonly state?: string;
 }
 
-/** The resource addresses a Terraform state (format 4) manages. */
-function managedAddresses(stateFile: string | undefined): Set<string> {
-  if (stateFile === undefined || !existsSync(stateFile)) return new Set();
-  let state: { resources?: { mode?: string; type: string; name: string; instances?: { index_key?: string | number }[] }[] };
+/** What a Terraform state (format 4) manages: every address, and those Terraform marked tainted. */
+interface StateAddresses {
+  readonly managed: Set<string>;
+  readonly tainted: Set<string>;
+}
+
+function stateAddresses(stateFile: string | undefined): StateAddresses {
+  if (stateFile === undefined || !existsSync(stateFile)) return { managed: new Set(), tainted: new Set() };
+  type Instance = { index_key?: string | number; status?: string };
+  let state: { resources?: { mode?: string; type: string; name: string; instances?: Instance[] }[] };
+  const text = readFileSync(stateFile, 'utf8');
+  // A Terraform killed while writing leaves an empty state file, which Terraform reads as no state (its local
+  // backend, statemgr.Filesystem): so does adopt.
+  if (text.trim() === '') return { managed: new Set(), tainted: new Set() };
   try {
-    state = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof state;
+    state = JSON.parse(text) as typeof state;
   } catch {
     throw new CliError(`${displayPath(stateFile)}: not a Terraform state (JSON, as terraform state pull prints it)`);
   }
-  return new Set(
-    (state.resources ?? [])
-      .filter((resource) => resource.mode === 'managed')
-      .flatMap((resource) =>
-        (resource.instances ?? [{}]).map((instance) =>
-          instance.index_key === undefined ? `${resource.type}.${resource.name}` : `${resource.type}.${resource.name}[${JSON.stringify(instance.index_key)}]`,
-        ),
-      ),
-  );
+  const instances = (state.resources ?? [])
+    .filter((resource) => resource.mode === 'managed')
+    .flatMap((resource) =>
+      (resource.instances ?? [{}]).map((instance) => ({
+        address: instance.index_key === undefined ? `${resource.type}.${resource.name}` : `${resource.type}.${resource.name}[${JSON.stringify(instance.index_key)}]`,
+        tainted: instance.status === 'tainted',
+      })),
+    );
+  return {
+    managed: new Set(instances.map(({ address }) => address)),
+    tainted: new Set(instances.filter(({ tainted }) => tainted).map(({ address }) => address)),
+  };
+}
+
+/**
+ * Clears Terraform's taint of a local state's resource, as `terraform untaint` does (with its backup and serial). Run
+ * in an empty folder, where `-state` names the local state to change and no configuration or provider is needed.
+ */
+function untaint(stateFile: string, address: string): void {
+  const folder = mkdtempSync(join(tmpdir(), 'ecr-cache-untaint-'));
+  try {
+    const run = spawnSync('terraform', ['untaint', '-no-color', `-state=${stateFile}`, address], { cwd: folder, encoding: 'utf8' });
+    if (run.error) throw new CliError(`cannot run terraform to untaint ${address} (${run.error.message}): install Terraform >= 1.5, or run terraform untaint ${address} yourself`);
+    if (run.status !== 0) throw new CliError(`terraform untaint ${address} failed for ${displayPath(stateFile)}:\n${run.stderr.trim()}`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 type Body = Record<string, unknown>;
@@ -64,6 +93,8 @@ interface Finding {
   readonly differences?: string[];
   /** Why it cannot be imported, and what to do. */
   readonly blocked?: string;
+  /** Terraform's taint was cleared: AWS holds the object intact, and replacing it would do harm. */
+  readonly untainted?: string;
 }
 
 const notFound = (error: unknown, ...names: string[]) => names.includes((error as { name?: string }).name ?? '');
@@ -111,7 +142,7 @@ export async function adopt(options: AdoptOptions): Promise<number> {
   // The local backend's file is where the stack keeps it: the project root (stacks/ecr-cache-stack.ts).
   const stateFile = options.state !== undefined ? userPath(options.state) : environment.state ? undefined : join(PROJECT_ROOT, `terraform.${environment.stackName}.tfstate`);
   if (options.state !== undefined && !existsSync(stateFile!)) throw new CliError(`--state ${options.state}: no such file (write it with terraform state pull > ${options.state})`);
-  const managed = managedAddresses(stateFile);
+  const { managed, tainted } = stateAddresses(stateFile);
   const each = (type: string) =>
     Object.entries(resources[type] ?? {})
       .map(([name, body]) => ({ address: `${type}.${name}`, body, indexed: body.count !== undefined }))
@@ -139,9 +170,42 @@ export async function adopt(options: AdoptOptions): Promise<number> {
       );
     }
   };
+  const restoreAdvice = (name: string, deletedDate: Date) =>
+    `the secret ${name} is scheduled for deletion (${deletedDate.toISOString()}): its name is taken until the recovery window ends. ` +
+    `Restore it with aws secretsmanager restore-secret --secret-id ${name} --region ${region}, then run adopt again`;
   const found = (address: string, importId: string, differences: string[]) =>
     findings.push(differences.length > 0 ? { address, differences } : { address, importId });
 
+  // A secret whose create Terraform did not see through (Ctrl-C after CreateSecret, before the provider's read-back)
+  // is recorded as tainted (Terraform: a resource whose create returned an error after the object was made is tainted).
+  // The next apply would replace it: DeleteSecret schedules the deletion and keeps the name for the recovery window
+  // (Secrets Manager API reference, DeleteSecret and CreateSecret), so the create that follows fails. AWS holds it whole,
+  // made by the stack: keep it.
+  for (const [name, body] of Object.entries(resources.aws_secretsmanager_secret ?? {})) {
+    const address = `aws_secretsmanager_secret.${name}`;
+    if (!tainted.has(address)) continue;
+    const secretName = String(body.name);
+    let secret;
+    try {
+      secret = await secrets.send(new DescribeSecretCommand({ SecretId: secretName }));
+    } catch (error) {
+      if (notFound(error, 'ResourceNotFoundException')) continue; // gone: the re-apply makes it again
+      throw error;
+    }
+    if (secret.DeletedDate) {
+      findings.push({ address, blocked: `${restoreAdvice(secretName, secret.DeletedDate)} (Terraform holds it as tainted)` });
+    } else if (stateFile === undefined || environment.state) {
+      findings.push({
+        address,
+        blocked:
+          `Terraform holds the secret ${secretName} as tainted (an interrupted create), and the next apply would schedule its deletion. ` +
+          `AWS holds it intact: keep it with terraform -chdir=cdktf.out/stacks/${environment.stackName} untaint ${address}, then apply`,
+      });
+    } else {
+      untaint(stateFile, address);
+      findings.push({ address, untainted: `${secretName} exists intact in the account; the taint an interrupted create left in ${displayPath(stateFile)} is cleared, so the apply keeps it` });
+    }
+  }
   for (const { address, body } of each('aws_secretsmanager_secret')) {
     const name = String(body.name);
     try {
@@ -149,9 +213,7 @@ export async function adopt(options: AdoptOptions): Promise<number> {
       if (secret.DeletedDate) {
         findings.push({
           address,
-          blocked:
-            `the secret ${name} is scheduled for deletion (${secret.DeletedDate.toISOString()}): its name is taken until the recovery window ends. ` +
-            `Restore it with aws secretsmanager restore-secret --secret-id ${name} --region ${region}, then run adopt again`,
+          blocked: restoreAdvice(name, secret.DeletedDate),
         });
         continue;
       }
@@ -272,15 +334,19 @@ export async function adopt(options: AdoptOptions): Promise<number> {
     if (finding.importId !== undefined) console.log(`import   ${finding.address}  (${finding.importId})`);
     for (const difference of finding.differences ?? []) console.log(`differs  ${finding.address}: ${difference}`);
     if (finding.blocked) console.log(`blocked  ${finding.address}: ${finding.blocked}`);
+    if (finding.untainted) console.log(`untaint  ${finding.address}: ${finding.untainted}`);
   }
   const file = importsFile(environment.file, environment.name);
   if (imports.length > 0) writeFileSync(file, `${JSON.stringify(imports, null, 2)}\n`);
   else rmSync(file, { force: true });
-  const refused = findings.filter((finding) => finding.importId === undefined);
+  const refused = findings.filter((finding) => finding.importId === undefined && finding.untainted === undefined);
+  const untainted = findings.filter((finding) => finding.untainted !== undefined).length;
   const summary =
     imports.length > 0
       ? `wrote ${displayPath(file)}: ${imports.length} import block(s); review it, then plan: npx cdktf deploy ${environment.stackName} (the plan says "import")`
-      : `${environment.stackName}: nothing of the stack exists in account ${account}, ${region}: nothing to adopt`;
+      : untainted > 0
+        ? `${environment.stackName}: ${untainted} tainted secret(s) kept, nothing to import; apply again: npx cdktf deploy ${environment.stackName}`
+        : `${environment.stackName}: nothing of the stack exists in account ${account}, ${region}: nothing to adopt`;
   console.log(summary);
   if (refused.length > 0) {
     throw new CliError(
