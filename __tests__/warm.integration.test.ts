@@ -18,13 +18,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LoopbackAws, loopbackCredentials, startLoopbackAws } from '../scripts/loopback-aws';
-import type { WarmReport } from '../cli/warm';
+import { PROJECT_ROOT } from '../config/environments';
+import { warm as warmInProcess, type WarmReport } from '../cli/warm';
 import { type Containerd, type PlainRegistry, pushAll, runtimeUnavailable, startContainerd, startPlainRegistry } from './support/container-runtime';
 import { writeOciImage, writeOciIndex } from './support/oci-image';
 import { ecrCache, ecrCacheAsync } from './support/processes';
 import { skipLoudly } from './support/skip-loudly';
 
 const DEV = '111111111111';
+/** The hub of examples/organization, whose cache its consumer team-a pulls through. */
+const HUB = '444444444444';
 const REGION = 'eu-west-2';
 const CACHE = `${DEV}.dkr.ecr.${REGION}.amazonaws.com`;
 const PLATFORMS = [
@@ -37,13 +40,14 @@ const work = mkdtempSync(join(tmpdir(), 'ecr-cache-warm-'));
 let aws: LoopbackAws | undefined;
 let upstream: PlainRegistry | undefined;
 let standIn: PlainRegistry | undefined;
+let hubStandIn: PlainRegistry | undefined;
 let containerd: Containerd | undefined;
 let throttler: Server | undefined;
 /** Digests of the images the upstream holds, by cache path. */
 const digests: Record<string, string> = {};
 
-const credentials = () => {
-  const { accessKeyId, secretAccessKey } = loopbackCredentials(DEV);
+const credentials = (account = DEV) => {
+  const { accessKeyId, secretAccessKey } = loopbackCredentials(account);
   return { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_ECR: aws!.endpoint, AWS_PROFILE: '', AWS_EC2_METADATA_DISABLED: 'true' };
 };
 
@@ -83,7 +87,9 @@ beforeAll(async () => {
   if (skip) return;
   aws = await startLoopbackAws({ defaultAccount: DEV });
   // The dev environment's rules exist in its registry, as after apply.
-  for (const prefix of ['docker-hub', 'github', 'k8s', 'ecr', 'quay']) aws.region(DEV, REGION).rules.set(prefix, { ecrRepositoryPrefix: prefix, registryId: DEV, createdAt: aws.state.now() });
+  for (const account of [DEV, HUB]) {
+    for (const prefix of ['docker-hub', 'github', 'k8s', 'ecr', 'quay']) aws.region(account, REGION).rules.set(prefix, { ecrRepositoryPrefix: prefix, registryId: account, createdAt: aws.state.now() });
+  }
 
   for (const dir of ['upstream', 'stand-in', 'containerd']) mkdirSync(join(work, dir));
   upstream = await startPlainRegistry(join(work, 'upstream'));
@@ -95,6 +101,7 @@ beforeAll(async () => {
     ['quay/acme/stale', '1.0', false],
     ['quay/acme/unwarmed', '1.0', true],
     ['quay/acme/throttled', '1.0', true],
+    ['quay/acme/progress', '1.0', false],
     ['docker-hub/library/nginx', '1.27', false],
   ];
   for (const [path, tag, multi] of images) {
@@ -110,6 +117,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await containerd?.stop();
   await standIn?.stop();
+  await hubStandIn?.stop();
   await upstream?.stop();
   await new Promise((resolve) => (throttler ? throttler.close(resolve) : resolve(undefined)));
   await aws?.close();
@@ -234,6 +242,43 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
     // Every registry request carried the token GetAuthorizationToken gave: `AWS:<password>`, base64.
     const [password] = aws!.region(DEV, REGION).authorizationPasswords.slice(-1);
     expect(new Set(seen.map((headers) => headers.authorization))).toEqual(new Set([`Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`]));
+  }, 60_000);
+
+  it("warms a consumer's images in its hub's cache", async () => {
+    mkdirSync(join(work, 'hub-stand-in'));
+    hubStandIn = await startPlainRegistry(join(work, 'hub-stand-in'), { proxyOf: `http://${upstream!.address}`, notify: aws!.registryNotifications(HUB, REGION) });
+    const run = await ecrCacheAsync(
+      ['warm', '--env', 'team-a', '--json', '--registry-url', `http://${hubStandIn.address}`, '--images', folder('team-a', { 'list.txt': 'quay.io/acme/app:1.0\n' }) + '/list.txt'],
+      { ...credentials(HUB), ECR_CACHE_ENVIRONMENTS: join(PROJECT_ROOT, 'examples', 'organization') },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as WarmReport;
+    expect(report).toMatchObject({ environment: 'team-a', cache: 'shared' });
+    expect(report.images).toEqual([expect.objectContaining({ uri: `${HUB}.dkr.ecr.${REGION}.amazonaws.com/quay/acme/app:1.0`, status: 'cached', digest: digests['quay/acme/app'] })]);
+    expect(aws!.region(HUB, REGION).repositories.get('quay/acme/app')?.images.some((image) => image.imageTags.includes('1.0'))).toBe(true);
+  }, 60_000);
+
+  it('shows its progress on a terminal only, on standard error, and clears it', async () => {
+    for (const [name, value] of Object.entries(credentials())) vi.stubEnv(name, value);
+    try {
+      const list = folder('progress', { 'list.txt': 'quay.io/acme/progress:1.0\n' }) + '/list.txt';
+      const out: string[] = [];
+      const terminal: string[] = [];
+      const status = await warmInProcess([], { env: 'dev', images: list, registryUrl: `http://${standIn!.address}` }, { out: (line) => out.push(line), progress: { isTTY: true, write: (text) => terminal.push(text) } });
+      expect(status).toBe(0);
+      expect(terminal[0]).toBe('\r\x1b[2Kwarming: 0 of 1 images, 0 B');
+      expect(terminal).toContainEqual(expect.stringMatching(/^\r\x1b\[2Kwarming: 1 of 1 images, \d{3} B$/));
+      expect(terminal.at(-1)).toBe('\r\x1b[2K');
+      expect(out.join('\n')).not.toMatch(/\x1b/);
+      expect(out[0]).toMatch(/^cached +quay\.io\/acme\/progress:1\.0 /);
+
+      const piped: string[] = [];
+      expect(await warmInProcess([], { env: 'dev', images: list, registryUrl: `http://${standIn!.address}` }, { out: () => {}, progress: { isTTY: false, write: (text) => piped.push(text) } })).toBe(0);
+      expect(piped).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   }, 60_000);
 
   it('refuses bad options with a clear error and no stack trace', () => {
