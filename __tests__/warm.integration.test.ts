@@ -268,9 +268,10 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
       const status = await warmInProcess([], { env: 'dev', images: list, registryUrl: `http://${standIn!.address}` }, { out: (line) => out.push(line), progress: { isTTY: true, write: (text) => terminal.push(text) } });
       expect(status).toBe(0);
       expect(terminal[0]).toBe('\r\x1b[2Kwarming: 0 of 1 images, 0 B');
-      expect(terminal).toContainEqual(expect.stringMatching(/^\r\x1b\[2Kwarming: 1 of 1 images, \d{3} B$/));
+      const ERASE_LINE = '\r\x1b[2K';
+      expect(terminal.some((text) => text.startsWith(`${ERASE_LINE}warming: 1 of 1 images, `) && / \d{3} B$/.test(text))).toBe(true);
       expect(terminal.at(-1)).toBe('\r\x1b[2K');
-      expect(out.join('\n')).not.toMatch(/\x1b/);
+      expect(out.join('\n')).not.toContain('\x1b');
       expect(out[0]).toMatch(/^cached +quay\.io\/acme\/progress:1\.0 /);
 
       const piped: string[] = [];
