@@ -1,6 +1,6 @@
 import { cacheImageUri } from '../lib/images/cache-uri';
 import { loadEnvironment } from '../config/environments';
-import { ImageRewriter, rewriteImages, type RewriteSink, YamlRewriteError } from '../lib/images/manifest-rewrite';
+import { ImageRewriter, type PulledImage, rewriteImages, type RewriteSink, YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 
 const dev = loadEnvironment('dev', FIXTURE_ENVIRONMENTS);
@@ -476,5 +476,59 @@ describe('rewriting a stream document by document', () => {
       expect(push(`${valid}${template}`, size)).toThrow(/ \(line 304\); it holds Go template actions \(\{\{ \}\}\)/);
     }
     expect(push('note: "\ud83d', 100)).toThrow(/holds the control character U\+D83D, which YAML does not allow \(line 1\)/);
+  });
+});
+
+describe('the images that pull through the cache (what warm warms)', () => {
+  const pulled = (text: string) => {
+    const found: PulledImage[] = [];
+    const rewriter = new ImageRewriter(toCache, { write: () => {}, change: () => {}, unmapped: () => {}, pulled: (image) => found.push(image) });
+    rewriter.push(text);
+    rewriter.end();
+    return found;
+  };
+  const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+  it('reports each image with its version, whether rewrite changes it or it is in the cache already', () => {
+    const manifest = ['kind: Pod', 'spec:', '  containers:', '    - image: nginx', `    - image: ${C}/quay/acme/app:2.1`, '    - image: gcr.io/x/y:1', ''].join('\n');
+    expect(pulled(manifest)).toEqual([
+      { line: 4, reference: 'nginx', uri: `${C}/docker-hub/library/nginx` },
+      { line: 5, reference: `${C}/quay/acme/app:2.1`, uri: `${C}/quay/acme/app:2.1` },
+    ]);
+  });
+
+  it('joins the tag and digest Helm values write apart: tag, digest, and kube-prometheus-stack sha; says why when there is none', () => {
+    const values = [
+      'controller:',
+      '  image:',
+      '    registry: registry.k8s.io',
+      '    image: ingress-nginx/controller',
+      '    tag: "v1.11.2"',
+      `    digest: ${DIGEST}`,
+      'prometheusOperator:',
+      '  image:',
+      '    registry: quay.io',
+      '    repository: prometheus-operator/prometheus-operator',
+      '    tag: 1.10',
+      `    sha: ${'ab'.repeat(32)}`,
+      'redis:',
+      '  image:',
+      '    repository: bitnami/redis',
+      '',
+    ].join('\n');
+    expect(pulled(values)).toEqual([
+      { line: 3, reference: `registry.k8s.io/ingress-nginx/controller:v1.11.2@${DIGEST}`, uri: `${C}/k8s/ingress-nginx/controller:v1.11.2@${DIGEST}` },
+      { line: 9, reference: `quay.io/prometheus-operator/prometheus-operator:1.10@${DIGEST}`, uri: `${C}/quay/prometheus-operator/prometheus-operator:1.10@${DIGEST}` },
+      { line: 15, reference: 'bitnami/redis', uri: `${C}/docker-hub/bitnami/redis`, unversioned: expect.stringMatching(/no tag or digest: the chart renders its own appVersion/) },
+    ]);
+  });
+
+  it("takes a Kustomize image's newTag and digest, and says when the tag is the resources'", () => {
+    const kustomization = ['resources: [deployment.yaml]', 'images:', '  - name: nginx', '    newTag: "1.27"', '  - name: quay.io/acme/app', `    digest: ${DIGEST}`, '  - name: quay.io/acme/other', ''].join('\n');
+    expect(pulled(kustomization)).toEqual([
+      { line: 3, reference: 'nginx:1.27', uri: `${C}/docker-hub/library/nginx:1.27` },
+      { line: 5, reference: `quay.io/acme/app@${DIGEST}`, uri: `${C}/quay/acme/app@${DIGEST}` },
+      { line: 7, reference: 'quay.io/acme/other', uri: `${C}/quay/acme/other`, unversioned: expect.stringMatching(/keeps the tag of the resources it overrides/) },
+    ]);
   });
 });

@@ -10,8 +10,12 @@ import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../config/environments';
 
 interface Step {
+  readonly name?: string;
   readonly uses?: string;
   readonly run?: string;
+  readonly if?: string;
+  readonly env?: Record<string, string>;
+  readonly 'continue-on-error'?: boolean;
   readonly with?: Record<string, unknown>;
 }
 interface Job {
@@ -113,6 +117,23 @@ describe('.github/workflows/ecr-cache.yml', () => {
     expect(stepIndex(commands, (run) => run === './bin/ecr-cache check', 'checks that the CLI runs')).toBeLessThan(planned);
   });
 
+  it('warms the cache after apply only when the repository variable names folders of manifests, without blocking', () => {
+    const apply = workflow.jobs.apply;
+    const commands = apply.steps.map((step) => step.run ?? '');
+    const applied = stepIndex(commands, (run) => run.includes('apply -input=false tfplan'), 'applies the plan');
+    const warmed = stepIndex(commands, (run) => run.includes('./bin/ecr-cache warm'), 'warms the cache');
+    expect(warmed).toBeGreaterThan(applied);
+    const step = apply.steps[warmed];
+    expect(step.if).toBe("vars.ECR_CACHE_WARM_PATHS != ''");
+    expect(step['continue-on-error']).toBe(true);
+    expect(step.env).toEqual({ WARM_PATHS: '${{ vars.ECR_CACHE_WARM_PATHS }}' });
+    // The variable's words become the paths, each one argument, whatever it holds: bash runs the step as GitHub does.
+    const script = step.run!.replaceAll('./bin/ecr-cache warm', 'printf "%s\\n"').replaceAll('${{ matrix.name }}', 'dev');
+    const run = spawnSync('bash', ['-e', '-c', script], { cwd: tmpdir(), env: { ...process.env, WARM_PATHS: 'deploy/apps  charts/ingress/values.yaml "$(touch x)"' }, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.split('\n').filter(Boolean)).toEqual(['--env', 'dev', 'deploy/apps', 'charts/ingress/values.yaml', '"$(touch', 'x)"']);
+  });
+
   it("fails the order check of the apply job without its CLI step, which findIndex's -1 used to pass", () => {
     const commands = workflow.jobs.apply.steps.map((step) => step.run ?? '').filter((run) => run !== './bin/ecr-cache check');
     expect(() => stepIndex(commands, (run) => run === './bin/ecr-cache check', 'checks that the CLI runs')).toThrow(/no step checks that the CLI runs/);
@@ -123,7 +144,7 @@ describe('.github/workflows/ecr-cache.yml', () => {
     expect(npmScripts.length).toBeGreaterThan(0);
     for (const script of npmScripts) expect(scripts).toContain(script);
     const commands = [...runs.matchAll(/\.\/bin\/ecr-cache (\w+)/g)].map((match) => match[1]);
-    expect(new Set(commands)).toEqual(new Set(['check', 'list', 'validate']));
+    expect(new Set(commands)).toEqual(new Set(['check', 'list', 'validate', 'warm']));
     for (const command of commands) expect(cli).toContain(`.command('${command}')`);
   });
 });

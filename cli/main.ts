@@ -65,6 +65,24 @@ program
   });
 
 program
+  .command('warm')
+  .description("pull images through the cache before the nodes do, every platform, and confirm the cache holds them (DescribeImages); exits 1 when one failed")
+  .argument('[paths...]', 'manifests, Helm values or Kustomize files, or folders to search for them (as rewrite reads them)')
+  .requiredOption('--env <name>', 'the environment whose cache to warm (required; a consumer: its hub\'s)')
+  .option(...environmentsOption)
+  .option('--images <file>', 'a file of image references, one a line (# starts a comment)')
+  .option('--platform <list>', 'the platforms of a multi-platform image to pull, e.g. linux/amd64,linux/arm64 (default: all)')
+  .option('--concurrency <n>', `images warmed at once (default: 4)`)
+  .option('--json', 'print JSON for tools: every image and a summary')
+  .option('--registry-url <url>', "send the registry API calls to this address (a proxy, a stand-in) with the same token (default: the cache's own)")
+  .option('--endpoint <url>', "ECR endpoint to call (default: $AWS_ENDPOINT_URL_ECR, or ECR in the cache's region)")
+  .option('--exclude <glob>', 'leave out paths that match, as rewrite does; repeat for more', (glob: string, globs: string[] = []) => [...globs, glob])
+  .action(async (paths: string[], options: import('./warm').WarmOptions) => {
+    const { warm } = require('./warm') as typeof import('./warm');
+    process.exitCode = await warm(paths, options);
+  });
+
+program
   .command('validate')
   .description("ask ECR to validate each rule of an environment (secret, credentials, upstream); exits 1 when one is not working")
   .requiredOption('--env <name>', 'the environment whose rules to validate (required)')

@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import { cacheImageUriOrReason } from '../lib/images/cache-uri';
 import { cacheOf } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } from '../config/environments';
-import { type ImageMapper, ImageRewriter, YamlRewriteError } from '../lib/images/manifest-rewrite';
+import { type ImageMapper, ImageRewriter, type PulledImage, type UnmappedImage, YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { NotUtf8Error, Utf8PieceDecoder } from '../config/text';
 import { CliError } from './cli-error';
 import { LineSpool } from './line-spool';
@@ -23,7 +23,7 @@ export interface RewriteOptions {
   readonly exclude?: readonly string[];
 }
 
-interface Found {
+export interface Found {
   files: string[];
   /** Helm chart `templates/` folders left out: Go templates are not YAML until rendered. */
   helmTemplates: string[];
@@ -34,7 +34,7 @@ interface Found {
  * YAML files named, or found below named folders. Hidden folders, node_modules and the `templates/` folder of a
  * Helm chart (beside its Chart.yaml) are left out; so is every path an `--exclude` glob matches.
  */
-function yamlFiles(paths: readonly string[], exclude: readonly string[]): Found {
+export function yamlFiles(paths: readonly string[], exclude: readonly string[]): Found {
   const isExcluded = exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false;
   const found: Found = { files: [], helmTemplates: [], excluded: 0 };
   const visit = (path: string, named: boolean) => {
@@ -70,7 +70,7 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 /** Files are read, and written, this many bytes at a time. */
 const CHUNK_BYTES = 1 << 20;
 
-interface FileRewrite {
+export interface FileRewrite {
   /** Images rewritten. */
   readonly changes: number;
   /** Images left that no rule serves (what `--strict` fails on). */
@@ -84,9 +84,16 @@ interface FileRewrite {
  * Rewrites one file document by document, reading and writing it a piece at a time. What it writes goes to a
  * temporary file beside it that replaces it only once every document was read and something changed: a file that
  * turns out to be invalid further down is left as it was. The file's changes and the images it leaves go to the
- * spools, to be printed once the file is done.
+ * spools, to be printed once the file is done; each image that pulls through the cache, rewritten or not, goes to
+ * `pulled` when given, and each left to `unmapped` (what `warm` warms, and what it says it skips).
  */
-function rewriteFile(file: string, mapImage: ImageMapper, options: { write: boolean; keepText: boolean }, changes: LineSpool, left: LineSpool): FileRewrite {
+export function rewriteFile(
+  file: string,
+  mapImage: ImageMapper,
+  options: { write: boolean; keepText: boolean; pulled?: (image: PulledImage) => void; unmapped?: (image: UnmappedImage) => void },
+  changes: LineSpool,
+  left: LineSpool,
+): FileRewrite {
   // Through a symbolic link: the file it points at is the one rewritten.
   const target = realpathSync(file);
   const before: string[] = [];
@@ -112,8 +119,10 @@ function rewriteFile(file: string, mapImage: ImageMapper, options: { write: bool
     change: (change) => changes.add(`  line ${change.line}: ${change.from} -> ${change.to}`),
     unmapped: (image) => {
       left.add(`  ${displayPath(file)}:${image.line}: ${image.reference}: ${image.reason}`);
+      options.unmapped?.(image);
       if (image.noRule) withoutRule += 1;
     },
+    ...(options.pulled ? { pulled: options.pulled } : {}),
   });
 
   const input = openSync(target, 'r');

@@ -110,6 +110,44 @@ export async function startRegistry(dir: string, user: string, password: string)
   return { address, user, password, log: () => readFileSync(log, 'utf8'), stop: () => stop(child) };
 }
 
+export interface PlainRegistry {
+  readonly address: string;
+  readonly log: () => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A distribution registry on 127.0.0.1 without authentication, storage in `dir`: an upstream, or, with `proxyOf`, a
+ * pull-through cache of that registry (distribution's proxy mode: what it serves it fetches from the remote once and
+ * keeps). `notify` receives its notifications (distribution's events, one per manifest or blob served or pushed).
+ */
+export async function startPlainRegistry(dir: string, options: { readonly proxyOf?: string; readonly notify?: string } = {}): Promise<PlainRegistry> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  writeFileSync(
+    join(dir, 'registry.yml'),
+    [
+      'version: 0.1',
+      'log: { level: info, accesslog: { disabled: false } }',
+      `storage: { filesystem: { rootdirectory: ${join(dir, 'storage')} } }`,
+      `http: { addr: "${address}", secret: test-only }`,
+      ...(options.proxyOf ? [`proxy: { remoteurl: "${options.proxyOf}" }`] : []),
+      ...(options.notify ? ['notifications:', '  endpoints:', `    - { name: test, url: "${options.notify}", timeout: 2s, threshold: 5, backoff: 200ms }`] : []),
+      '',
+    ].join('\n'),
+  );
+  const log = join(dir, 'registry.log');
+  const child = start('docker-registry', ['serve', join(dir, 'registry.yml')], log);
+  await waitFor('the registry', async () => (await httpStatus(`http://${address}/v2/`)) === 200, child, log);
+  return { address, log: () => readFileSync(log, 'utf8'), stop: () => stop(child) };
+}
+
+/** Copies an OCI layout's `tag`, every platform of it, to a registry without authentication, as `path:tag`. */
+export function pushAll(address: string, layout: string, tag: string, path: string): void {
+  const result = spawnSync('skopeo', ['copy', '--all', '--quiet', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${address}/${path}:${tag}`], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`skopeo copy to ${path}:${tag} failed:\n${result.stderr}`);
+}
+
 /** Pushes an OCI layout to the registry with skopeo, as `path:tag`. */
 export function push(registry: Registry, layout: string, tag: string, path: string): void {
   const result = spawnSync(
@@ -132,9 +170,9 @@ export interface Containerd {
   readonly log: () => string;
   /**
    * `ctr images pull` of a reference, with the hosts folder and credentials given; returns its exit status and output,
-   * at debug level: it names every host it tries.
+   * at debug level: it names every host it tries. With `platform`, that platform's image of an index (ctr --platform).
    */
-  ctrPull(reference: string, hostsDir: string, user: string): { status: number | null; output: string };
+  ctrPull(reference: string, hostsDir: string, user: string, platform?: string): { status: number | null; output: string };
   /** The CRI's ImageService.PullImage, as the kubelet calls it; rejects with containerd's error. */
   criPull(reference: string, auth?: AuthConfig): Promise<string>;
   /** Forgets an image and its content, so the next pull fetches it again. */
@@ -199,8 +237,8 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
   return {
     socket,
     log: () => readFileSync(log, 'utf8'),
-    ctrPull: (reference, hostsDir, user) => {
-      const result = ctr(['--debug', 'images', 'pull', '--snapshotter', 'native', '--hosts-dir', hostsDir, '--user', user, reference]);
+    ctrPull: (reference, hostsDir, user, platform) => {
+      const result = ctr(['--debug', 'images', 'pull', '--snapshotter', 'native', '--hosts-dir', hostsDir, '--user', user, ...(platform ? ['--platform', platform] : []), reference]);
       return { status: result.status, output: result.stdout + result.stderr };
     },
     criPull: async (reference, auth) =>

@@ -1,5 +1,5 @@
 /**
- * A small OCI image layout written from scratch (one layer with one file), for tests that push an image to a real
+ * Small OCI image layouts written from scratch (one layer with one file a platform), for tests that push an image to a real
  * registry: no image is downloaded, and nothing but Node builds it.
  */
 import { createHash } from 'node:crypto';
@@ -32,19 +32,48 @@ function tarOf(name: string, content: Buffer): Buffer {
 
 /** Writes an OCI image layout at `dir` with one image tagged `tag`, whose file says `text`. */
 export function writeOciImage(dir: string, tag: string, text: string): void {
+  const manifest = writeImageBlobs(dir, { os: 'linux', architecture: 'amd64' }, text);
+  writeIndexJson(dir, [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }]);
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+/**
+ * Writes an OCI image layout at `dir` whose tag `tag` names an image index with one image per platform, each with a
+ * file that says `text` and its platform: a multi-platform image as registries serve them. Returns the index's digest.
+ */
+export function writeOciIndex(dir: string, tag: string, text: string, platforms: readonly Platform[]): string {
+  const manifests = platforms.map((platform) => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    ...writeImageBlobs(dir, platform, `${text} (${platform.os}/${platform.architecture})`),
+    platform,
+  }));
+  const index = blobWriter(dir)(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })));
+  writeIndexJson(dir, [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...index, annotations: { 'org.opencontainers.image.ref.name': tag } }]);
+  return index.digest;
+}
+
+function blobWriter(dir: string): (data: Buffer) => { digest: string; size: number } {
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
-  const blob = (data: Buffer) => {
+  return (data) => {
     const digest = sha256(data);
     writeFileSync(join(blobs, digest), data);
     return { digest: `sha256:${digest}`, size: data.length };
   };
+}
+
+/** A layer with one file, its config and its manifest, as blobs of the layout; returns the manifest's descriptor. */
+function writeImageBlobs(dir: string, platform: Platform, text: string): { digest: string; size: number } {
+  const blob = blobWriter(dir);
   const tar = tarOf('hello.txt', Buffer.from(`${text}\n`));
   const layer = blob(gzipSync(tar));
-  const config = blob(
-    Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(tar)}`] } })),
-  );
-  const manifest = blob(
+  const config = blob(Buffer.from(JSON.stringify({ ...platform, config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(tar)}`] } })));
+  return blob(
     Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -54,12 +83,9 @@ export function writeOciImage(dir: string, tag: string, text: string): void {
       }),
     ),
   );
+}
+
+function writeIndexJson(dir: string, manifests: readonly object[]): void {
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }],
-    }),
-  );
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
 }

@@ -20,9 +20,9 @@
  * the cache. When no such edits exist, or a registry is written where no known convention reads it (a `registry` key
  * at another level, say), the image is left as it is and reported with the reason.
  */
-import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar, type YAMLMap } from 'yaml';
 import type { NotMapped } from './cache-uri';
-import { imagesInText, isRewritable, mapReference, type RewriteContext, stringScalar } from './rewrite-context';
+import { imagesInText, isRewritable, mapReference, type RewriteContext, scalarText, stringScalar } from './rewrite-context';
 import { parseImageReference } from './image-reference';
 
 /** Siblings that mark a map with `repository` (or ingress-nginx's `image`) as an image; kube-prometheus-stack pins with `sha`. */
@@ -53,6 +53,26 @@ interface Site {
   readonly readings: readonly Reading[];
   /** A registry whose use no known convention settles: the image is left, and the registry too. */
   readonly unknown?: Registry;
+  /** The tag and digest of an image map (`:v1.2@sha256:...`), or why it has none; none for a whole reference. */
+  readonly version?: { readonly suffix: string } | { readonly unknown: string };
+}
+
+/**
+ * The version an image map gives: its `tag`, and its `digest` (Bitnami, ingress-nginx) or `sha` (kube-prometheus-stack
+ * adds `@sha256:` before it). Without either the chart renders its own appVersion, which the values do not hold.
+ */
+function versionOf(node: YAMLMap): NonNullable<Site['version']> {
+  const text = (key: string) => {
+    const scalar = node.get(key, true);
+    if (!isScalar(scalar) || (typeof scalar.value !== 'string' && typeof scalar.value !== 'number')) return undefined;
+    const value = scalarText(scalar).trim();
+    return value === '' ? undefined : value;
+  };
+  const tag = text('tag');
+  const sha = text('sha');
+  const digest = text('digest') ?? (sha === undefined ? undefined : sha.startsWith('sha256:') ? sha : `sha256:${sha}`);
+  if (tag === undefined && digest === undefined) return { unknown: "its values give no tag or digest: the chart renders its own appVersion, which the values do not hold" };
+  return { suffix: `${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}` };
 }
 
 const valueOf = (scalar: Scalar) => String(scalar.value);
@@ -140,7 +160,7 @@ export function rewriteHelmValues(root: unknown, context: RewriteContext): void 
       // ingress-nginx: a `repository` beside `image` is the whole reference; no registry anywhere: the name is.
       const readings = byRepository && imageName ? [reading(undefined, name)] : registries.map((registry) => reading(registry, name));
       if (readings.length === 0) readings.push(reading(undefined, name));
-      sites.push({ name, at: local?.scalar ?? name, readings, ...(nearest ? { unknown: nearest } : {}) });
+      sites.push({ name, at: local?.scalar ?? name, readings, ...(nearest ? { unknown: nearest } : {}), version: versionOf(node) });
     }
 
     const inner = [...outer, ...below, ...(local ? [local] : [])];
@@ -241,9 +261,11 @@ class ValuesSolver {
       const changed = site.readings.find((reading) => 'uri' in reading.mapped && reading.mapped.uri !== reading.from);
       if (outcome.rewritten.has(site) && changed && 'uri' in changed.mapped) {
         this.context.change(site.at, changed.from, changed.mapped.uri);
+        this.pulls(site);
         continue;
       }
       const left = outcome.reasons.get(site);
+      if (left?.reason === '') this.pulls(site);
       if (!left || left.reason === '') continue;
       if (left.noRule || left.said) this.context.report(site.at, site.readings[0].from, left.reason, left.noRule);
       else this.context.leave(site.at, site.readings[0].from, left.reason);
@@ -252,6 +274,18 @@ class ValuesSolver {
 
   private line(scalar: Scalar): number {
     return this.context.lineOf(scalar);
+  }
+
+  /**
+   * A site that pulls through the cache, every reading of it now rendering its cache URI: the reading the known
+   * conventions prefer (the first) is the one recorded.
+   */
+  private pulls(site: Site): void {
+    const [reading] = site.readings;
+    if (!('uri' in reading.mapped)) return;
+    const version = site.version;
+    if (version !== undefined && 'unknown' in version) this.context.pulls(site.at, { reference: reading.from, uri: reading.mapped.uri, unversioned: version.unknown });
+    else this.context.pulls(site.at, { reference: `${reading.from}${version?.suffix ?? ''}`, uri: `${reading.mapped.uri}${version?.suffix ?? ''}` });
   }
 
   /** The sites it can rewrite with one strategy, dropping, until none conflict, those whose edits would. */

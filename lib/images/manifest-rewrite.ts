@@ -9,18 +9,20 @@
  */
 import { type Document, isMap, isPair, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import {
+  type CacheImage,
   type ImageMapper,
   imagesInText,
   isRewritable,
   mapReference,
   representLike,
   type RewriteContext,
+  scalarText,
   stringScalar,
 } from './rewrite-context';
 import { rewriteHelmValues } from './helm-values';
 import { type SourceWindow, YamlDocumentStream } from './yaml-stream';
 
-export type { ImageMapper } from './rewrite-context';
+export type { CacheImage, ImageMapper } from './rewrite-context';
 
 export interface ImageChange {
   readonly line: number;
@@ -42,12 +44,19 @@ export interface RewriteResult {
   readonly unmapped: readonly UnmappedImage[];
 }
 
+/** An image of the stream that pulls through the cache, and its line. */
+export interface PulledImage extends CacheImage {
+  readonly line: number;
+}
+
 /** Where an `ImageRewriter` puts what it finds, in the order of the stream. */
 export interface RewriteSink {
   /** The next piece of the rewritten stream. */
   write(text: string): void;
   change(change: ImageChange): void;
   unmapped(image: UnmappedImage): void;
+  /** Each image that pulls through the cache once the stream is rewritten: those rewritten and those already there. */
+  pulled?(image: PulledImage): void;
 }
 
 /** Kinds whose pod spec holds containers, and where the pod spec is. */
@@ -155,6 +164,7 @@ export class ImageRewriter {
 
     for (const change of found.changes.sort(byLine)) this.sink.change(change);
     for (const image of found.unmapped.sort(byLine)) this.sink.unmapped(image);
+    if (this.sink.pulled) for (const image of found.pulled.sort(byLine)) this.sink.pulled(image);
     let end = document.range[2];
     for (const edit of found.edits.sort((a, b) => a.start - b.start)) {
       this.writeUpTo(edit.start);
@@ -235,11 +245,16 @@ class DocumentRewrite implements RewriteContext {
   readonly edits: Edit[] = [];
   readonly changes: ImageChange[] = [];
   readonly unmapped: UnmappedImage[] = [];
+  readonly pulled: PulledImage[] = [];
 
   constructor(
     readonly mapImage: ImageMapper,
     private readonly source: SourceWindow,
   ) {}
+
+  pulls(node: Node, image: CacheImage): void {
+    this.pulled.push({ line: this.lineOf(node), ...image });
+  }
 
   lineOf(node: Node): number {
     return this.source.lineOf(node.range![0]);
@@ -273,14 +288,19 @@ class DocumentRewrite implements RewriteContext {
     return undefined;
   }
 
-  /** A scalar that holds a whole reference (`image:` of a container, `repository: ghcr.io/x/y`). */
-  private rewriteReference(node: unknown): void {
+  /**
+   * A scalar that holds a whole reference (`image:` of a container, `newName` of a Kustomize image); `version` is the
+   * tag or digest that goes with it when it is written elsewhere (`:1.0`, `@sha256:...`), for `pulls`.
+   */
+  private rewriteReference(node: unknown, version?: Version): void {
     const scalar = stringScalar(node);
     if (!scalar) return;
     if (!isRewritable(scalar)) return this.leave(scalar, String(scalar.value).trim(), 'a block scalar (| or >) is left as written');
     const from = String(scalar.value);
     const to = this.mapped(scalar, from);
-    if (to === undefined || to === from) return;
+    if (to === undefined) return;
+    this.pulls(scalar, versioned(from, to, version));
+    if (to === from) return;
     this.replace(scalar, to);
     this.change(scalar, from, to);
   }
@@ -290,16 +310,19 @@ class DocumentRewrite implements RewriteContext {
     if (!isSeq(images)) return;
     for (const item of images.items) {
       if (!isMap(item)) continue;
+      const version = kustomizeVersion(item);
       const newName = item.get('newName', true);
       if (newName !== undefined) {
-        this.rewriteReference(newName);
+        this.rewriteReference(newName, version);
         continue;
       }
       const name = stringScalar(item.get('name', true));
       if (!name) continue;
       const from = String(name.value);
       const to = this.mapped(name, from);
-      if (to === undefined || to === from) continue;
+      if (to === undefined) continue;
+      this.pulls(name, versioned(from, to, version));
+      if (to === from) continue;
       this.edits.push(insertNewName(this.source, item, name, to));
       this.change(name, from, to);
     }
@@ -404,6 +427,30 @@ function insertNewName(source: SourceWindow, item: YAMLMap, name: Scalar, uri: s
   const lineEnd = source.indexOf('\n', name.range![1]);
   const at = lineEnd === -1 ? source.end : lineEnd;
   return { start: at, end: at, text: `\n${indent}newName: ${value}` };
+}
+
+/** A tag or digest written apart from the name it goes with; `unknown` says why there is none. */
+type Version = { readonly suffix: string } | { readonly unknown: string };
+
+/** A Kustomize image's version: `newTag` and `digest`, or, without either, the tag of the resources it overrides. */
+function kustomizeVersion(item: YAMLMap): Version {
+  const tag = stringOrNumber(item.get('newTag', true));
+  const digest = stringOrNumber(item.get('digest', true));
+  if (tag === undefined && digest === undefined) return { unknown: "a Kustomize image without newTag or digest keeps the tag of the resources it overrides; warm those" };
+  return { suffix: `${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}` };
+}
+
+function stringOrNumber(node: unknown): string | undefined {
+  if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) return undefined;
+  const text = scalarText(node).trim();
+  return text === '' ? undefined : text;
+}
+
+/** An image as `pulls` records it: its own reference, or a name with the version written apart from it. */
+function versioned(reference: string, uri: string, version: Version | undefined): CacheImage {
+  if (version === undefined) return { reference, uri };
+  if ('unknown' in version) return { reference, uri, unversioned: version.unknown };
+  return { reference: `${reference}${version.suffix}`, uri: `${uri}${version.suffix}` };
 }
 
 function seqItems(node: unknown): unknown[] | undefined {

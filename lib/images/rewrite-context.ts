@@ -35,6 +35,21 @@ export interface RewriteContext {
   report(node: Node, reference: string, reason: string, noRule: boolean): void;
   /** The one-based line of a node, for reasons that point at another place in the file. */
   lineOf(node: Node): number;
+  /** Records an image that pulls through the cache, as written or once rewritten (what `warm` warms). */
+  pulls(node: Node, image: CacheImage): void;
+}
+
+/** An image that pulls through the cache: as the file names it, and its cache URI, each with its version when known. */
+export interface CacheImage {
+  readonly reference: string;
+  readonly uri: string;
+  /** Why the file gives no tag or digest for it (a chart's appVersion, a Kustomize override of another file's tag). */
+  readonly unversioned?: string;
+}
+
+/** The source text of a scalar (`1.10` stays `1.10`, not the number 1.1), for tags written unquoted. */
+export function scalarText(scalar: Scalar): string {
+  return typeof scalar.value === 'string' ? scalar.value : (scalar.source ?? String(scalar.value));
 }
 
 /** The reason a mapper gave. */

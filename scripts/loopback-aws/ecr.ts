@@ -6,7 +6,7 @@
  * project's catalogue on purpose: the loopback AWS is the oracle the catalogue is tested against.
  */
 import { checkLifecyclePolicy } from './ecr-lifecycle';
-import { AwsError, checkString, epochSeconds, required, text } from './protocol';
+import { AwsError, checkString, epochSeconds, randomId, required, text } from './protocol';
 import type { ImageState, LoopbackState, RegionState, RepositoryState } from './state';
 
 export const ECR_TARGET = 'AmazonEC2ContainerRegistry_V20150921.';
@@ -56,6 +56,41 @@ function checkRegistryId(state: RegionState, body: Record<string, unknown>): voi
 }
 
 export type EcrHandlers = Record<string, (body: Record<string, unknown>, state: RegionState) => unknown>;
+
+/** A manifest pulled from a registry standing in for the cache, as a distribution registry's notification names it. */
+export interface PulledManifest {
+  readonly repository: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly tag?: string;
+}
+
+/**
+ * IMITATION, not an AWS API: what a pull through the cache leaves in the registry. The user guide ("Sync an upstream
+ * registry with an Amazon ECR private registry") says that once a rule exists, a pull through the cache's URI makes
+ * ECR create a repository and cache the image in it. The loopback AWS pulls nothing: a registry standing in for the
+ * cache reports each manifest it served (distribution's notifications) and it is recorded here as ECR would hold it,
+ * the repository created on the first pull, the tag moved to the digest pulled by it, the pull time recorded. Only
+ * manifests pulled through a rule's prefix count, as only those go through the cache.
+ */
+export function recordPull(state: RegionState, pulled: PulledManifest, at: Date): void {
+  const served = [...state.rules.keys()].some((prefix) => prefix === 'ROOT' || pulled.repository.startsWith(`${prefix}/`));
+  if (!served) return;
+  let repository = state.repositories.get(pulled.repository);
+  if (!repository) {
+    repository = { repositoryName: pulled.repository, repositoryArn: `arn:aws:ecr:${state.region}:${state.account}:repository/${pulled.repository}`, createdAt: at, images: [] };
+    state.repositories.set(pulled.repository, repository);
+  }
+  if (pulled.tag !== undefined) for (const image of repository.images) image.imageTags = image.imageTags.filter((tag) => tag !== pulled.tag);
+  let image = repository.images.find((candidate) => candidate.imageDigest === pulled.digest);
+  if (!image) {
+    image = { imageDigest: pulled.digest, imageTags: [], imageSizeInBytes: pulled.size, imagePushedAt: at, imageManifestMediaType: pulled.mediaType };
+    repository.images.push(image);
+  }
+  if (pulled.tag !== undefined) image.imageTags.push(pulled.tag);
+  image.lastRecordedPullTime = at;
+}
 
 export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
   const now = () => loopback.now();
@@ -332,11 +367,51 @@ export function ecrHandlers(loopback: LoopbackState): EcrHandlers {
       const name = checkString(required(body.repositoryName, 'repositoryName'), 'repositoryName', { min: 2, max: 256 });
       const repository = state.repositories.get(name);
       if (!repository) throw repositoryNotFound(state, name);
+      // imageIds (1-100, each an imageTag and/or an imageDigest): those images, ImageNotFoundException for one that is
+      // not there; not with filter or maxResults.
+      const imageIds = body.imageIds as { imageTag?: string; imageDigest?: string }[] | undefined;
+      if (imageIds !== undefined) {
+        if (!Array.isArray(imageIds) || imageIds.length < 1 || imageIds.length > 100) throw new AwsError('InvalidParameterException', 'imageIds must hold 1 to 100 image ids.');
+        if (body.filter !== undefined || body.maxResults !== undefined) throw new AwsError('InvalidParameterException', 'imageIds cannot be used with filter or maxResults.');
+        return {
+          imageDetails: imageIds.map((id) => {
+            const image = repository.images.find(
+              (candidate) => (id.imageTag === undefined || candidate.imageTags.includes(id.imageTag)) && (id.imageDigest === undefined || candidate.imageDigest === id.imageDigest),
+            );
+            if (!image || (id.imageTag === undefined && id.imageDigest === undefined)) {
+              throw new AwsError('ImageNotFoundException', `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${name}' in the registry with id '${state.account}'`);
+            }
+            return imageView(state, repository, image);
+          }),
+        };
+      }
       const tagStatus = (body.filter as { tagStatus?: string } | undefined)?.tagStatus ?? 'ANY';
       if (!['TAGGED', 'UNTAGGED', 'ANY'].includes(tagStatus)) throw new AwsError('InvalidParameterException', `Invalid tagStatus ${tagStatus}.`);
       const images = repository.images.filter((image) => tagStatus === 'ANY' || (tagStatus === 'TAGGED') === image.imageTags.length > 0);
       const { items, nextToken } = page(images, body, `DescribeImages ${name}`);
       return { imageDetails: items.map((image) => imageView(state, repository, image)), ...(nextToken ? { nextToken } : {}) };
+    },
+    /**
+     * API reference, GetAuthorizationToken: one AuthorizationData, a base64 `AWS:<password>` that the registry API takes
+     * as basic authentication (user guide, "Private registry authentication": `Authorization: Basic <token>`), valid for
+     * 12 hours, and the proxyEndpoint `https://<account>.dkr.ecr.<region>.amazonaws.com` of the caller's registry.
+     * registryIds is deprecated: the token opens every registry the principal may access.
+     */
+    GetAuthorizationToken(body, state) {
+      const ids = body.registryIds as unknown[] | undefined;
+      if (ids !== undefined && (!Array.isArray(ids) || ids.length < 1 || ids.length > 10)) throw new AwsError('InvalidParameterException', 'registryIds must hold 1 to 10 account ids.');
+      for (const id of ids ?? []) checkString(id, 'registryIds', { pattern: REGISTRY_ID_PATTERN });
+      const password = `loopback-${randomId(32)}`;
+      state.authorizationPasswords.push(password);
+      return {
+        authorizationData: [
+          {
+            authorizationToken: Buffer.from(`AWS:${password}`, 'utf8').toString('base64'),
+            expiresAt: epochSeconds(new Date(now().getTime() + 12 * 3600_000)),
+            proxyEndpoint: `https://${state.account}.dkr.ecr.${state.region}.amazonaws.com`,
+          },
+        ],
+      };
     },
     // API reference, DescribeRegistry: the registry id and its replication configuration (none here).
     DescribeRegistry(_body, state) {

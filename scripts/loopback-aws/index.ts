@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ECR_TARGET, ecrHandlers } from './ecr';
+import { ECR_TARGET, ecrHandlers, recordPull } from './ecr';
 import { eksHandler } from './eks';
 import { EVENTS_TARGET, eventsHandlers } from './events';
 import { KMS_TARGET, kmsHandlers } from './kms';
@@ -96,9 +96,30 @@ export interface LoopbackAws {
   seedCluster(account: string, region: string, name: string): void;
   /** Repositories with images, as pulls through the cache leave them (the loopback AWS pulls nothing itself). */
   seedRepositories(account: string, region: string, repositories: readonly { readonly name: string; readonly images: readonly SeedImage[] }[]): void;
+  /**
+   * IMITATION, not an AWS API: the address a distribution registry standing in for the cache of `account` and `region`
+   * sends its notifications to (its `notifications.endpoints[].url`); each manifest it serves through a rule's prefix
+   * is then in the cache, as a pull through ECR's leaves it (ecr.ts, recordPull).
+   */
+  registryNotifications(account: string, region: string): string;
   /** Gives a secret a current value, as `aws secretsmanager put-secret-value` does. */
   putSecretValue(account: string, region: string, name: string, value?: string): void;
   close(): Promise<void>;
+}
+
+/** The path distribution's notifications of a stand-in cache come to: `<path>/<account>/<region>`. */
+const REGISTRY_NOTIFICATIONS = '/loopback/registry-notifications';
+/** Manifests, as distribution names them in a notification (a blob's event has another media type). */
+const MANIFEST_MEDIA_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+]);
+
+interface RegistryEvent {
+  readonly action?: string;
+  readonly target?: { readonly mediaType?: string; readonly digest?: string; readonly size?: number; readonly repository?: string; readonly tag?: string };
 }
 
 const JSON_SERVICES: Record<string, string> = { [ECR_TARGET]: 'ecr', [SECRETS_MANAGER_TARGET]: 'secretsmanager', [EVENTS_TARGET]: 'events', [KMS_TARGET]: 'kms' };
@@ -150,6 +171,29 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           throw new AwsError(injected.code, injected.message ?? `User: arn:aws:sts::${caller?.account ?? '000000000000'}:assumed-role/ci is not authorized to perform this operation`, injected.status ?? 400);
         }
       };
+
+      // Not AWS: a stand-in registry's notifications of what it served (distribution's envelope of events).
+      if (request.method === 'POST' && url.pathname.startsWith(`${REGISTRY_NOTIFICATIONS}/`)) {
+        const [account, region] = url.pathname.slice(REGISTRY_NOTIFICATIONS.length + 1).split('/');
+        let events: RegistryEvent[];
+        try {
+          events = (JSON.parse(raw) as { events?: RegistryEvent[] }).events ?? [];
+        } catch {
+          response.writeHead(400).end();
+          return;
+        }
+        for (const event of events) {
+          const target = event.target;
+          if (event.action !== 'pull' || !target?.repository || !target.digest || !MANIFEST_MEDIA_TYPES.has(target.mediaType ?? '')) continue;
+          recordPull(
+            state.region(account, region),
+            { repository: target.repository, digest: target.digest, mediaType: target.mediaType!, size: target.size ?? 0, ...(target.tag ? { tag: target.tag } : {}) },
+            state.now(),
+          );
+        }
+        response.writeHead(200).end();
+        return;
+      }
 
       // awsJson1_1: ECR, Secrets Manager, EventBridge and KMS.
       const jsonPrefix = target === undefined ? undefined : Object.keys(JSON_SERVICES).find((prefix) => target.startsWith(prefix));
@@ -275,6 +319,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     seedCluster(account, region, name) {
       state.region(account, region).clusters.set(name, new Map());
     },
+    registryNotifications: (account, region) => `${endpoint}${REGISTRY_NOTIFICATIONS}/${account}/${region}`,
     putSecretValue(account, region, name, value = JSON.stringify({ username: 'loopback-user', accessToken: 'loopback-placeholder' })) {
       jsonHandlers.secretsmanager.PutSecretValue({ SecretId: name, SecretString: value }, state.region(account, region));
     },

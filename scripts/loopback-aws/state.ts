@@ -128,7 +128,7 @@ export interface KmsKeyState {
 /** An image of a repository, as DescribeImages reports it (ECR API reference, ImageDetail). */
 export interface ImageState {
   readonly imageDigest: string;
-  readonly imageTags: string[];
+  imageTags: string[];
   readonly imageSizeInBytes: number;
   readonly imagePushedAt: Date;
   lastRecordedPullTime?: Date;
@@ -156,6 +156,8 @@ export class RegionState {
   /** A registry starts with BASIC scanning and no rules (ECR user guide, image-scanning). */
   scanning: { scanType: string; rules: unknown[] } = { scanType: 'BASIC', rules: [] };
   readonly secrets = new Map<string, Secret>();
+  /** The passwords of the registry authorization tokens GetAuthorizationToken issued. */
+  readonly authorizationPasswords: string[] = [];
   /** EKS clusters that exist, by name, with their access entries by principal ARN. */
   readonly clusters = new Map<string, Map<string, AccessEntry>>();
   constructor(
