@@ -48,7 +48,7 @@ describe('PullThroughCache', () => {
     const nodes = new EksNodeRole(stack, 'nodes', { roleName: 'platform-node', region: REGISTRY.region });
     cache.grantPull(nodes.role);
     cache.grantPull('legacy-node');
-    cache.addScanning({ scanType: 'BASIC', scope: 'cache' });
+    cache.addScanning({ type: 'basic', scope: 'cache' });
     cache.addRule('k8s', { upstream: 'k8s' });
     const synthesized = parseStack(Testing.synth(stack, true));
 
@@ -240,13 +240,42 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
   });
 });
 
+describe('one name per concept: the API takes the environment file\'s sections as they are', () => {
+  it('secrets.recoveryWindowDays, scanning type and frequency, and nodes.cluster', () => {
+    const stack = newStack();
+    // The sections as an environment file writes them (config/schema.ts): the same keys and values.
+    const file = {
+      secrets: { recoveryWindowDays: 30 },
+      scanning: { type: 'enhanced', frequency: 'continuous', scope: 'cache' },
+      nodes: { cluster: 'platform' },
+    } as const;
+    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, secrets: file.secrets });
+    cache.addRule('hub', { upstream: 'docker-hub' });
+    cache.addScanning(file.scanning);
+    new EksNodeRole(stack, 'nodes', { roleName: 'platform-node', region: REGISTRY.region, ...file.nodes });
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(resourcesOf(synthesized, SecretsmanagerSecret.tfResourceType)[0]).toMatchObject({ recovery_window_in_days: 30 });
+    expect(resourcesOf(synthesized, EcrRegistryScanningConfiguration.tfResourceType)[0]).toMatchObject({
+      scan_type: 'ENHANCED',
+      rule: [{ scan_frequency: 'CONTINUOUS_SCAN', repository_filter: [{ filter: 'hub/*', filter_type: 'WILDCARD' }] }],
+    });
+    expect(synthesized.resource.aws_eks_access_entry.node).toMatchObject({ cluster_name: 'platform', type: 'EC2_LINUX' });
+  });
+
+  it('refuses basic scanning that is continuous, in the file\'s words', () => {
+    const { cache } = newCache();
+    cache.addRule('quay', { upstream: 'quay' });
+    expect(() => cache.addScanning({ type: 'basic', frequency: 'continuous' })).toThrow('CacheScanning: basic scanning only scans on push; continuous needs type enhanced');
+  });
+});
+
 describe('no prop is silently ignored', () => {
   it.each([
     ['secretName on an upstream without credentials', { upstream: 'quay', secretName: 'mine' }, 'rule xy: secretName: no secret is created (quay needs no credential secret): remove it'],
     [
       'secret settings beside secretArn',
-      { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/x-AbCdEf', secretRecoveryWindowInDays: 30, preventSecretDestroy: true },
-      'rule xy: secretRecoveryWindowInDays, preventSecretDestroy: no secret is created (secretArn names an existing secret): remove them',
+      { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/x-AbCdEf', secretRecoveryWindowDays: 30, preventSecretDestroy: true },
+      'rule xy: secretRecoveryWindowDays, preventSecretDestroy: no secret is created (secretArn names an existing secret): remove them',
     ],
     ['upstreamRoleName for a same-account ECR upstream', { upstream: 'ecr', registry: C.replace('eu-west-2', 'us-east-1'), upstreamRoleName: 'mine' }, "rule xy: upstreamRoleName: no upstream role is created (the upstream is not another account's ECR registry): remove it"],
     [
@@ -268,7 +297,7 @@ describe('no prop is silently ignored', () => {
 
   it("a cache's secret defaults reach only the rules that create a secret", () => {
     const stack = newStack();
-    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, secrets: { recoveryWindowInDays: 30, preventDestroy: true } });
+    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, secrets: { recoveryWindowDays: 30, preventDestroy: true } });
     cache.addRule('quay', { upstream: 'quay' });
     cache.addRule('hub', { upstream: 'docker-hub' });
     const [secret] = resourcesOf(parseStack(Testing.synth(stack)), SecretsmanagerSecret.tfResourceType);

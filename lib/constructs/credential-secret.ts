@@ -25,7 +25,7 @@ export interface UpstreamCredentialSecretProps {
    * Days Secrets Manager keeps a deleted secret before it is gone (7-30).
    * @default 7 - the shortest window: a deleted secret's name stays taken (restorable) for a week
    */
-  readonly recoveryWindowInDays?: number;
+  readonly recoveryWindowDays?: number;
   /**
    * Write the value from an ephemeral, sensitive input variable through the write-only `secret_string_wo`, so it
    * never reaches the configuration, the plan or the state.
@@ -65,9 +65,9 @@ export class UpstreamCredentialSecret extends Construct {
     }
     this.name = props.name;
     this.upstreamTitle = props.upstreamTitle;
-    const recoveryWindowInDays = props.recoveryWindowInDays ?? RECOVERY_WINDOW_DAYS.default;
+    const recoveryWindowInDays = props.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default;
     if (!Number.isInteger(recoveryWindowInDays) || recoveryWindowInDays < RECOVERY_WINDOW_DAYS.min || recoveryWindowInDays > RECOVERY_WINDOW_DAYS.max) {
-      throw new Error(`recovery window ${recoveryWindowInDays} must be a whole number of days from ${RECOVERY_WINDOW_DAYS.min} to ${RECOVERY_WINDOW_DAYS.max}`);
+      throw new Error(`UpstreamCredentialSecret ${props.name}: recoveryWindowDays ${recoveryWindowInDays} must be a whole number of days from ${RECOVERY_WINDOW_DAYS.min} to ${RECOVERY_WINDOW_DAYS.max}`);
     }
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       name: props.name,

@@ -19,7 +19,7 @@ export interface EksNodeRoleProps {
    * nodes with the role can join (EKS user guide, "Create access entries"); may be a token.
    * @default - no access entry: give the role one, or an aws-auth mapping, yourself
    */
-  readonly clusterName?: string;
+  readonly cluster?: string;
   /**
    * The name of the role's Terraform address: `aws_iam_role.<addressName>`, and its attachments
    * `aws_iam_role_policy_attachment.<addressName>_<policy>`.
@@ -35,14 +35,14 @@ export interface EksNodeRoleProps {
  */
 export class EksNodeRole extends Construct {
   readonly role: IamRole;
-  /** The role's access entry, when `clusterName` is given. */
+  /** The role's access entry, when `cluster` is given. */
   readonly accessEntry?: EksAccessEntry;
 
   constructor(scope: Construct, id: string, props: EksNodeRoleProps) {
     super(scope, id);
     const addressName = props.addressName ?? 'node';
     checkLiteral('EksNodeRole', props.roleName, roleNameProblem);
-    checkLiteral('EksNodeRole clusterName', props.clusterName, eksClusterNameProblem);
+    checkLiteral('EksNodeRole cluster', props.cluster, eksClusterNameProblem);
     this.role = new IamRole(this, 'node-role', {
       name: props.roleName,
       description: 'EKS worker nodes that pull through the ECR pull-through cache',
@@ -56,9 +56,9 @@ export class EksNodeRole extends Construct {
       });
       nameElement(attachment, addressName, managed);
     }
-    if (props.clusterName !== undefined) {
+    if (props.cluster !== undefined) {
       // EC2_LINUX: EKS maps the role to system:nodes itself; such an entry takes no groups or access policies.
-      this.accessEntry = new EksAccessEntry(this, 'access-entry', { clusterName: props.clusterName, principalArn: this.role.arn, type: 'EC2_LINUX' });
+      this.accessEntry = new EksAccessEntry(this, 'access-entry', { clusterName: props.cluster, principalArn: this.role.arn, type: 'EC2_LINUX' });
       nameElement(this.accessEntry, addressName);
     }
   }

@@ -40,7 +40,7 @@ export interface PullThroughCacheRuleProps extends PullThroughCacheRuleOptions, 
    * Days Secrets Manager keeps a deleted credential secret.
    * @default 7
    */
-  readonly secretRecoveryWindowInDays?: number;
+  readonly secretRecoveryWindowDays?: number;
   /**
    * Refuse to destroy the created credential secret (`prevent_destroy`).
    * @default false
@@ -114,7 +114,7 @@ export class PullThroughCacheRule extends Construct {
         this.createdSecret = new UpstreamCredentialSecret(this, 'credentials', {
           name: props.secretName ?? credentialSecretName(props.prefix),
           upstreamTitle: spec.title,
-          recoveryWindowInDays: props.secretRecoveryWindowInDays,
+          recoveryWindowDays: props.secretRecoveryWindowDays,
           preventDestroy: props.preventSecretDestroy,
           ...(props.secretValueVersion !== undefined
             ? { valueFromVariable: { name: secretValueVariableName(props.prefix), version: props.secretValueVersion } }
@@ -226,7 +226,7 @@ export class PullThroughCacheRule extends Construct {
 
 /** No prop is silently ignored: the ones that shape a secret or a role this rule does not create are refused. */
 function ignoredProps(props: PullThroughCacheRuleProps, creates: { createsSecret: boolean; createsRole: boolean }): void {
-  const secretProps = (['secretName', 'secretRecoveryWindowInDays', 'preventSecretDestroy'] as const).filter((key) => props[key] !== undefined);
+  const secretProps = (['secretName', 'secretRecoveryWindowDays', 'preventSecretDestroy'] as const).filter((key) => props[key] !== undefined);
   const problems: string[] = [];
   if (!creates.createsSecret && secretProps.length > 0) {
     const why = props.secretArn === undefined ? `${props.upstream} needs no credential secret` : 'secretArn names an existing secret';

@@ -45,7 +45,7 @@ export interface PullThroughCacheProps extends CacheRegistryProps {
    * The credential secrets the rules create.
    * @default - a 7-day recovery window, and destroy allowed
    */
-  readonly secrets?: { readonly recoveryWindowInDays?: number; readonly preventDestroy?: boolean };
+  readonly secrets?: { readonly recoveryWindowDays?: number; readonly preventDestroy?: boolean };
   /**
    * Name of the role ECR uses to create repositories with a KMS key or tags, created when a rule needs it.
    * @default - `<stack>-repository-template`
@@ -289,7 +289,7 @@ export class PullThroughCache extends PullThroughCacheBase {
       allowUnlistedRegion: this.props.allowUnlistedRegion,
       // The registry's defaults for the secrets it creates, given only to a rule that creates one.
       ...(createsCredentialSecret(options)
-        ? { secretRecoveryWindowInDays: this.props.secrets?.recoveryWindowInDays, preventSecretDestroy: this.props.secrets?.preventDestroy }
+        ? { secretRecoveryWindowDays: this.props.secrets?.recoveryWindowDays, preventSecretDestroy: this.props.secrets?.preventDestroy }
         : {}),
       repositories: role ? { ...repositories, roleArn: role.arn } : repositories,
       repositoryPolicy: this.consumerRepositoryPolicy,
