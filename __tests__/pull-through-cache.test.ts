@@ -235,8 +235,8 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
       'rule other: upstreamRoleName: role name "has space" may hold only letters, digits and +=,.@_-',
     );
     expect(
-      () => new EcrUpstreamRole(stack, 'upstream', { ...REGISTRY, roleName: 'upstream', prefix: 'x', upstreamRegistry: new DataAwsCallerIdentity(stack, 'u').accountId }),
-    ).toThrow('EcrUpstreamRole: upstreamRegistry must be a literal ECR registry host, not a token');
+      () => new EcrUpstreamRole(stack, 'upstream', { ...REGISTRY, roleName: 'upstream', prefix: 'x', registry: new DataAwsCallerIdentity(stack, 'u').accountId }),
+    ).toThrow('EcrUpstreamRole: registry must be a literal ECR registry host, not a token');
   });
 });
 
@@ -266,6 +266,15 @@ describe('one name per concept: the API takes the environment file\'s sections a
     const { cache } = newCache();
     cache.addRule('quay', { upstream: 'quay' });
     expect(() => cache.addScanning({ type: 'basic', frequency: 'continuous' })).toThrow('CacheScanning: basic scanning only scans on push; continuous needs type enhanced');
+  });
+});
+
+describe('addRule', () => {
+  it('refuses a second rule for the same prefix in its own words, naming the prefix and the cache', () => {
+    const { cache } = newCache();
+    cache.addRule('hub', { upstream: 'docker-hub' });
+    expect(() => cache.addRule('hub', { upstream: 'quay' })).toThrow('PullThroughCache platform/cache: a rule for prefix "hub" is added already; a registry has one rule per prefix');
+    expect(cache.rules.map((rule) => rule.prefix)).toEqual(['hub']);
   });
 });
 

@@ -131,7 +131,7 @@ export class PullThroughCacheRule extends Construct {
         account: props.account,
         region: props.region,
         prefix: props.prefix,
-        upstreamRegistry: props.registry!,
+        registry: props.registry!,
         upstreamPrefix: props.upstreamPrefix,
       });
       customRoleArn = this.createdRole.arn;

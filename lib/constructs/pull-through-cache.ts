@@ -278,6 +278,10 @@ export class PullThroughCache extends PullThroughCacheBase {
 
   /** Adds a rule for `prefix` (`ROOT` for none), with its secret or role and its creation template. */
   addRule(prefix: string, options: PullThroughCacheRuleOptions): PullThroughCacheRule {
+    // AWS keeps one rule per prefix in a registry: said here before cdktf's generic "There is already a Construct".
+    if (this.ruleList.some((rule) => rule.prefix === prefix)) {
+      throw new Error(`PullThroughCache ${this.node.path}: a rule for prefix "${prefix}" is added already; a registry has one rule per prefix`);
+    }
     const repositories = this.templateSettings(options);
     const needsRole = templateNeedsRole(repositories) && repositories.roleArn === undefined;
     const role = needsRole ? this.templateRoleFor(prefix, repositories.kmsKey) : undefined;
