@@ -269,6 +269,70 @@ describe('one name per concept: the API takes the environment file\'s sections a
   });
 });
 
+describe("account and region default to the stack's", () => {
+  const IDENTITY = '${data.aws_caller_identity.cache_registry.account_id}';
+  const REGION = '${data.aws_region.cache_registry.region}';
+  const pullResources = (synthesized: ReturnType<typeof parseStack>) => JSON.parse(resourcesOf(synthesized, IamPolicy.tfResourceType)[0].policy as string).Statement[1].Resource;
+
+  it("takes the provider's region, and the account of Terraform's credentials as a token", () => {
+    const stack = newStack();
+    const cache = new PullThroughCache(stack, 'cache', {});
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.grantPull('nodes');
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(pullResources(synthesized)).toEqual([`arn:aws:ecr:eu-west-2:${IDENTITY}:repository/quay/*`]);
+    expect(Object.keys(synthesized.data!)).toEqual(['aws_caller_identity']);
+    expect(cache.region).toBe('eu-west-2');
+  });
+
+  it("takes the one account the provider allows, and reads the region when the provider names none", () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', { allowedAccountIds: ['111111111111'] });
+    const cache = new PullThroughCache(stack, 'cache', {});
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.grantPull(new EksNodeRole(stack, 'nodes', { roleName: 'platform-node' }).role);
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(pullResources(synthesized)).toEqual([`arn:aws:ecr:${REGION}:111111111111:repository/quay/*`]);
+    expect(Object.keys(synthesized.data!)).toEqual(['aws_region']);
+    expect(synthesized.resource[IamRolePolicyAttachment.tfResourceType].node_AmazonEKSWorkerNodePolicy.policy_arn).toBe('arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy');
+    expect(cache.account).toBe('111111111111');
+  });
+
+  it('still takes given values, and reads nothing then', () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', {});
+    const cache = new PullThroughCache(stack, 'cache', REGISTRY);
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.grantPull('nodes');
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(pullResources(synthesized)).toEqual(['arn:aws:ecr:eu-west-2:123456789012:repository/quay/*']);
+    expect(synthesized.data).toBeUndefined();
+  });
+
+  it("checks formats of resolved values only: a token region or account is compared with nothing, a given literal still is", () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', {});
+    const cache = new PullThroughCache(stack, 'cache', {});
+    // In another account and region than the cache's, which a token does not say: accepted, the provider checks it.
+    cache.addRule('hub', { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:us-east-1:210987654321:secret:ecr-pullthroughcache/hub-AbCdEf' });
+    cache.addRule('kms', { upstream: 'k8s', repositories: { kmsKey: 'arn:aws:kms:us-east-1:210987654321:key/abc-123' } });
+    cache.addAlerts({ email: ['ops@example.com'] });
+    expect(Testing.synth(stack)).toContain(REGION);
+    expect(() => new PullThroughCache(new TerraformStack(Testing.app(), 'other'), 'cache', { account: '12345' })).toThrow(/PullThroughCache: .*12345/);
+    expect(() => new PullThroughCache(new TerraformStack(Testing.app(), 'other'), 'cache', { region: 'mars-north-1' })).toThrow(/PullThroughCache: .*mars-north-1/);
+  });
+
+  it("names a created upstream role after a region only known at plan, within IAM's 64 characters", () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', { allowedAccountIds: ['123456789012'] });
+    const cache = new PullThroughCache(stack, 'cache', {});
+    cache.addRule('a-very-long-prefix-of-thirty-c', { upstream: 'ecr', registry: '210987654321.dkr.ecr.eu-west-2.amazonaws.com' });
+    const [role] = resourcesOf(parseStack(Testing.synth(stack)), IamRole.tfResourceType);
+    expect(role.name).toBe(`ecr-ptc-a-very-long-prefix-of-thirty-c-${REGION}`);
+    expect((role.name as string).replace(REGION, 'ap-southeast-5').length).toBeLessThanOrEqual(64);
+  });
+});
+
 describe('addRule', () => {
   it('refuses a second rule for the same prefix in its own words, naming the prefix and the cache', () => {
     const { cache } = newCache();

@@ -5,15 +5,19 @@ import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { eksClusterNameProblem, roleNameProblem } from '../aws/names';
 import { partitionOf } from '../aws/regions';
-import { checkLiteral } from './tokens';
+import { checkLiteral, isToken } from './tokens';
+import { stackRegion } from './stack-registry';
 import { awsManagedPolicyArn, serviceTrustPolicy } from '../aws/iam';
 import { EKS_NODE_MANAGED_POLICIES } from '../aws/perms';
 
 export interface EksNodeRoleProps {
   /** The role's IAM name (1-64 characters); may be a token. */
   readonly roleName: string;
-  /** The region the nodes run in: it decides the partition of the managed policies' ARNs. */
-  readonly region: string;
+  /**
+   * The region the nodes run in: it decides the partition of the managed policies' ARNs.
+   * @default - the stack's: its AWS provider's `region`, else `data.aws_region.cache_registry` (a token: partition `aws`)
+   */
+  readonly region?: string;
   /**
    * The EKS cluster the nodes join: the role gets an access entry of type EC2_LINUX there, which EKS needs before
    * nodes with the role can join (EKS user guide, "Create access entries"); may be a token.
@@ -49,10 +53,12 @@ export class EksNodeRole extends Construct {
       assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
     });
     nameElement(this.role, addressName);
+    const region = props.region ?? stackRegion(this);
+    const partition = isToken(region) ? 'aws' : partitionOf(region);
     for (const managed of EKS_NODE_MANAGED_POLICIES) {
       const attachment = new IamRolePolicyAttachment(this, `node-role-${managed}`, {
         role: this.role.name,
-        policyArn: awsManagedPolicyArn(partitionOf(props.region), managed),
+        policyArn: awsManagedPolicyArn(partition, managed),
       });
       nameElement(attachment, addressName, managed);
     }

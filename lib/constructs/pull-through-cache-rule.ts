@@ -4,7 +4,8 @@ import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-throug
 import { type ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { addCheck, nameElement, recordMove } from './addresses';
-import { roleNameProblem } from '../aws/names';
+import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, roleNameProblem } from '../aws/names';
+import { LONGEST_REGION_NAME } from '../aws/regions';
 import { checkLiteral, isToken } from './tokens';
 import { UpstreamCredentialSecret } from './credential-secret';
 import { ROOT_PREFIX, cacheRegistryUri } from '../aws/ecr';
@@ -127,7 +128,7 @@ export class PullThroughCacheRule extends Construct {
     let customRoleArn = props.roleArn;
     if (createsUpstreamRole(props, props, isToken)) {
       this.createdRole = new EcrUpstreamRole(this, 'upstream-role', {
-        roleName: props.upstreamRoleName ?? upstreamRoleName(props.prefix, props.region),
+        roleName: props.upstreamRoleName ?? this.defaultUpstreamRoleName(props),
         account: props.account,
         region: props.region,
         prefix: props.prefix,
@@ -171,6 +172,15 @@ export class PullThroughCacheRule extends Construct {
     }
     this.template = new CacheRepositoryTemplate(this, 'template', { prefix: props.prefix, ...props.repositories, repositoryPolicy: props.repositoryPolicy });
     this.registryUri = cacheRegistryUri(props.account, props.region, props.prefix);
+  }
+
+  /**
+   * `ecr-ptc-<prefix>-<region>`: IAM names are per account, so the region is part of it. A region that is a token (the
+   * stack's, read at plan) stays one inside the name, which only its literal part can bound to IAM's 64 characters.
+   */
+  private defaultUpstreamRoleName(props: PullThroughCacheRuleProps): string {
+    if (!isToken(props.region)) return upstreamRoleName(props.prefix, props.region);
+    return `${boundedName(['ecr-ptc', props.prefix], IAM_ROLE_NAME_MAX_LENGTH - LONGEST_REGION_NAME - 1)}-${props.region}`;
   }
 
   /**
