@@ -1,7 +1,9 @@
 /**
  * The construct library as another CDKTF app gets it: `npm pack` of this project, installed (from the npm cache
- * `npm ci` filled, offline) into a new app laid out as `cdktf init --template=typescript` makes it (CommonJS, built
- * with tsc), which builds a stack only through the package's public entry, with tokens from other resources.
+ * `npm ci` filled, offline) into two new apps: one laid out as `cdktf init --template=typescript` makes it (CommonJS,
+ * built with tsc, which reads the package's `types`), and one ECMAScript-module app (`"type": "module"`, tsc with
+ * `nodenext`, which reads the package's `exports`). Each builds a stack only through the package's public entry, with
+ * tokens from other resources, and the account and region of its stack.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,7 +13,6 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/environments';
 
 const work = mkdtempSync(join(tmpdir(), 'ecr-cache-package-'));
-const app = join(work, 'app');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const project = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
@@ -47,25 +48,38 @@ const CDKTF_INIT_TSCONFIG = {
   exclude: ['node_modules', 'cdktf.out'],
 };
 
-/** The app: a stack of its own resources, and a cache that takes their attributes. */
-const MAIN_TS = `import { Construct } from 'constructs';
+/**
+ * tsconfig.json of an ECMAScript-module app: Node's own module resolution, which takes a package's `exports` (its
+ * `types` and `import` conditions) and asks for the file of a deep import (`lib/provider/index.js`).
+ */
+const ESM_TSCONFIG = {
+  compilerOptions: { strict: true, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, noUnusedLocals: true },
+  include: ['**/*.ts'],
+  exclude: ['node_modules', 'cdktf.out'],
+};
+
+/**
+ * The app: a stack of its own resources, and a cache that takes their attributes, and its account and region from
+ * the stack's provider. Its credential secret needs no acknowledgement: the policy checks know a rule's secret.
+ * `deep` is how a module reaches a file of the provider bindings (which have no `exports` map).
+ */
+const mainTs = (deep: (path: string) => string) => `import { Construct } from 'constructs';
 import { App, TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { PullThroughCache, acknowledge, PolicyChecks, UPSTREAMS } from 'ecr-pull-through-cache';
+import { AwsProvider } from '${deep('@cdktf/provider-aws/lib/provider')}';
+import { IamRole } from '${deep('@cdktf/provider-aws/lib/iam-role')}';
+import { KmsKey } from '${deep('@cdktf/provider-aws/lib/kms-key')}';
+import { SecretsmanagerSecret } from '${deep('@cdktf/provider-aws/lib/secretsmanager-secret')}';
+import { PullThroughCache, PolicyChecks, UPSTREAMS } from 'ecr-pull-through-cache';
 
 class Platform extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    new AwsProvider(this, 'aws', { region: 'eu-west-2' });
+    new AwsProvider(this, 'aws', { region: 'eu-west-2', allowedAccountIds: ['123456789012'] });
     const key = new KmsKey(this, 'cache-key', { description: 'cache repositories' });
     const hubSecret = new SecretsmanagerSecret(this, 'hub-secret', { name: 'ecr-pullthroughcache/hub' });
-    acknowledge(hubSecret, 'PTC-SM3', 'ECR reads pull-through cache secrets only under the default key');
     const nodes = new IamRole(this, 'nodes', { name: 'platform-nodes', assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [] }) });
 
-    const cache = new PullThroughCache(this, 'cache', { account: '123456789012', region: 'eu-west-2', repositories: { kmsKey: key.arn } });
+    const cache = new PullThroughCache(this, 'cache', { repositories: { kmsKey: key.arn } });
     cache.addRule('hub', { upstream: 'docker-hub', secretArn: hubSecret.arn });
     cache.addRule('k8s', { upstream: 'k8s', repositories: { keepImages: 5 } });
     cache.grantPull(nodes);
@@ -91,7 +105,7 @@ interface LockEntry {
  * A lock file for the app, taken from this project's: the packages `npm ci` installed here, so that the app installs
  * offline from the tarballs npm ci put in the cache (resolving versions anew would need the registry's metadata).
  */
-function lockFileFor(manifest: { dependencies: Record<string, string>; devDependencies: Record<string, string> }, tarball: string) {
+function lockFileFor(manifest: { dependencies: Record<string, string>; devDependencies: Record<string, string> }, tarball: string, name: string) {
   const ours = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
   const library = ours[''];
   const packages: Record<string, LockEntry> = {};
@@ -121,7 +135,7 @@ function lockFileFor(manifest: { dependencies: Record<string, string>; devDepend
     dependencies: library.dependencies,
     peerDependencies: library.peerDependencies,
   };
-  return { name: 'platform', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'platform', version: '1.0.0', ...manifest }, ...packages } };
+  return { name, version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name, version: '1.0.0', ...manifest }, ...packages } };
 }
 
 function run(command: string, args: readonly string[], cwd: string) {
@@ -130,44 +144,74 @@ function run(command: string, args: readonly string[], cwd: string) {
   return result.stdout;
 }
 
-describe('the construct library, installed in a new CDKTF app', () => {
-  let synthesized: { resource: Record<string, Record<string, Record<string, unknown>>> };
-  let printed: string;
+interface Synthesized {
+  readonly resource: Record<string, Record<string, Record<string, unknown>>>;
+}
 
-  beforeAll(() => {
-    const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], PROJECT_ROOT).trim().split('\n').at(-1)!;
-    mkdirSync(app);
-    const manifest = {
-      dependencies: {
-        cdktf: pinned('cdktf'),
-        constructs: pinned('constructs'),
-        '@cdktf/provider-aws': pinned('@cdktf/provider-aws'),
-        'ecr-pull-through-cache': `file:../${tarball}`,
-      },
-      devDependencies: { typescript: pinned('typescript'), '@types/node': pinned('@types/node') },
-    };
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'platform', version: '1.0.0', main: 'main.js', scripts: { build: 'tsc' }, ...manifest }));
-    writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockFileFor(manifest, tarball), null, 2));
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(CDKTF_INIT_TSCONFIG, null, 2));
-    writeFileSync(join(app, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', terraformProviders: [], terraformModules: [] }));
-    writeFileSync(join(app, 'main.ts'), MAIN_TS);
-    run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
-    run('npx', ['tsc'], app);
-    printed = run('node', ['main.js'], app);
-    synthesized = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8'));
-  }, 300_000);
+/** What one app did: its installed files, what it printed, and the stack it synthesized. */
+interface InstalledApp {
+  readonly dir: string;
+  readonly printed: string;
+  readonly synthesized: Synthesized;
+}
 
-  it('ships only the compiled library', () => {
-    const files = readdirSync(join(app, 'node_modules', 'ecr-pull-through-cache'), { recursive: true }).map(String);
+/** Makes an app in `work/<name>`, installs the tarball and its dependencies offline, builds it and synthesizes. */
+function installApp(tarball: string, name: string, layout: { readonly type?: 'module'; readonly tsconfig: object; readonly main: string }): InstalledApp {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  const manifest = {
+    dependencies: {
+      cdktf: pinned('cdktf'),
+      constructs: pinned('constructs'),
+      '@cdktf/provider-aws': pinned('@cdktf/provider-aws'),
+      'ecr-pull-through-cache': `file:../${tarball}`,
+    },
+    devDependencies: { typescript: pinned('typescript'), '@types/node': pinned('@types/node') },
+  };
+  const type = layout.type ? { type: layout.type } : {};
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', ...type, main: 'main.js', scripts: { build: 'tsc' }, ...manifest }));
+  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lockFileFor(manifest, tarball, name), null, 2));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(layout.tsconfig, null, 2));
+  writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', terraformProviders: [], terraformModules: [] }));
+  writeFileSync(join(dir, 'main.ts'), layout.main);
+  run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir);
+  run('npx', ['tsc'], dir);
+  const printed = run('node', ['main.js'], dir);
+  const synthesized = JSON.parse(readFileSync(join(dir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Synthesized;
+  return { dir, printed, synthesized };
+}
+
+const apps = new Map<string, InstalledApp>();
+
+beforeAll(() => {
+  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], PROJECT_ROOT).trim().split('\n').at(-1)!;
+  apps.set('CommonJS', installApp(tarball, 'commonjs', { tsconfig: CDKTF_INIT_TSCONFIG, main: mainTs((path) => path) }));
+  apps.set('ESM', installApp(tarball, 'esm', { type: 'module', tsconfig: ESM_TSCONFIG, main: mainTs((path) => `${path}/index.js`) }));
+}, 600_000);
+
+describe('the package', () => {
+  it('ships only the compiled library, with its changelog, and one entry for import and require', () => {
+    const installed = join(apps.get('CommonJS')!.dir, 'node_modules', 'ecr-pull-through-cache');
+    const files = readdirSync(installed, { recursive: true }).map(String);
     expect(files).toContain(join('dist', 'index.js'));
     expect(files).toContain(join('dist', 'index.d.ts'));
+    expect(files).toContain('CHANGELOG.md');
     expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
     expect(files.some((file) => file.startsWith('config') || file.startsWith('cli') || file.startsWith('stacks'))).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.exports).toEqual({ '.': { types: './dist/index.d.ts', import: './dist/index.js', require: './dist/index.js' } });
   });
+});
 
-  it('builds the cache from the attributes of other resources', () => {
+describe.each(['CommonJS', 'ESM'])('the construct library, installed in a new %s CDKTF app', (kind) => {
+  const app = () => apps.get(kind)!;
+
+  it('builds the cache from the attributes of other resources, in the account and region of its stack', () => {
+    const { synthesized } = app();
     const rules = synthesized.resource.aws_ecr_pull_through_cache_rule;
-    expect(rules.hub).toMatchObject({ ecr_repository_prefix: 'hub', credential_arn: '${aws_secretsmanager_secret.hub-secret.arn}' });
+    expect(rules.hub).toMatchObject({ ecr_repository_prefix: 'hub', upstream_registry_url: 'registry-1.docker.io', credential_arn: '${aws_secretsmanager_secret.hub-secret.arn}' });
+    expect(rules.k8s).toMatchObject({ ecr_repository_prefix: 'k8s', upstream_registry_url: 'registry.k8s.io' });
     const templates = synthesized.resource.aws_ecr_repository_creation_template;
     for (const prefix of ['hub', 'k8s']) {
       expect(templates[prefix]).toMatchObject({
@@ -181,11 +225,18 @@ describe('the construct library, installed in a new CDKTF app', () => {
     expect(synthesized.resource.aws_iam_role_policy_attachment.nodes_cache_pull).toEqual(
       expect.objectContaining({ role: '${aws_iam_role.nodes.name}', policy_arn: '${aws_iam_policy.node_pull.arn}' }),
     );
+    expect(JSON.parse(synthesized.resource.aws_iam_policy.node_pull.policy as string).Statement[1].Resource).toEqual([
+      'arn:aws:ecr:eu-west-2:123456789012:repository/hub/*',
+      'arn:aws:ecr:eu-west-2:123456789012:repository/k8s/*',
+    ]);
   });
 
-  it('maps images, exports the catalogue, and applies the policy checks with their acknowledgements', () => {
+  it("maps images, exports the catalogue, and applies the policy checks, which know the rule's secret", () => {
+    const { printed, synthesized } = app();
     expect(printed).toBe('123456789012.dkr.ecr.eu-west-2.amazonaws.com/hub/library/nginx:1.27 9\n');
     const secret = synthesized.resource.aws_secretsmanager_secret['hub-secret'];
-    expect((secret['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-SM3']).toMatch(/default key$/);
+    expect((secret['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-SM3']).toMatch(
+      /: ECR pull-through cache can only read secrets under the default aws\/secretsmanager key$/,
+    );
   });
 });

@@ -9,6 +9,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { DataAwsSecretsmanagerSecret } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret';
+import { PullThroughCache } from '../lib/constructs/pull-through-cache';
+import { PULL_THROUGH_CACHE_SECRET_EXCEPTION } from '../lib/policy/rules/secretsmanager';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
@@ -30,6 +33,14 @@ const policy = (statement: object) => JSON.stringify({ Version: '2012-10-17', St
 const REPOSITORIES = 'arn:aws:ecr:eu-west-2:123456789012:repository/quay/*';
 const template = (config: Partial<ConstructorParameters<typeof EcrRepositoryCreationTemplate>[2]> = {}) => (scope: Construct) =>
   new EcrRepositoryCreationTemplate(scope, 'template', { prefix: 'quay', appliedFor: ['PULL_THROUGH_CACHE'], imageTagMutability: 'MUTABLE', ...config });
+
+/** A pull-through cache rule (with its template) whose credential secret is `secret`, by reference or by ARN. */
+function ruleWithSecret(scope: Construct, secret: Partial<ConstructorParameters<typeof SecretsmanagerSecret>[2]> = {}, byArn?: string) {
+  template({ prefix: 'hub' })(scope);
+  const created = new SecretsmanagerSecret(scope, 'secret', { name: 'ecr-pullthroughcache/hub', recoveryWindowInDays: 7, ...secret });
+  new EcrPullThroughCacheRule(scope, 'rule', { ecrRepositoryPrefix: 'hub', upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: byArn ?? created.arn });
+  return created;
+}
 
 /** rule id -> [a resource that breaks it, the same resource done right] */
 const CASES: Record<string, [(scope: Construct) => unknown, (scope: Construct) => unknown]> = {
@@ -60,6 +71,10 @@ const CASES: Record<string, [(scope: Construct) => unknown, (scope: Construct) =
   'PTC-SM3': [
     (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 7 }),
     (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 7, kmsKeyId: 'alias/app' }),
+  ],
+  'PTC-SM4': [
+    (scope) => ruleWithSecret(scope, { kmsKeyId: 'alias/app' }),
+    (scope) => ruleWithSecret(scope, { kmsKeyId: 'alias/aws/secretsmanager' }),
   ],
   'PTC-ECR1': [template({ imageTagMutability: 'IMMUTABLE' }), template({ imageTagMutability: 'MUTABLE' })],
   'PTC-ECR2': [
@@ -194,6 +209,65 @@ describe('policy rules', () => {
     const role = new IamRole(stack, 'role', { assumeRolePolicy: '{}' });
     expect(() => acknowledge(role, 'PTC-IAM1', '')).toThrow(/needs a written reason/);
     expect(() => acknowledge(role, 'PTC-NOPE', 'a good reason here')).toThrow(/unknown policy rule/);
+  });
+});
+
+describe("PTC-SM3 and PTC-SM4: a pull-through cache rule's credential secret takes AWS's rule, every other secret the general one", () => {
+  const exceptionOf = (stack: TerraformStack, name: string) =>
+    (fullyValidated(stack).resource.aws_secretsmanager_secret[name]['//'] as { acknowledged_findings?: Record<string, string> } | undefined)?.acknowledged_findings;
+
+  it.each([
+    ['a reference to it (a token)', undefined],
+    ['its ARN written out', 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf'],
+    ['its partial ARN', 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/hub'],
+  ])("accepts the default key on a secret a rule's credential_arn names by %s, with AWS's reason written", (_, byArn) => {
+    const stack = stackWith((scope) => ruleWithSecret(scope, {}, byArn));
+    expect(firing(stack)).toEqual([]);
+    expect(exceptionOf(stack, 'secret')).toEqual({
+      'PTC-SM3': 'secret not encrypted with a customer managed KMS key (checkov CKV_AWS_149, trivy AVD-AWS-0098): ECR pull-through cache can only read secrets under the default aws/secretsmanager key',
+    });
+  });
+
+  it("refuses another key on a rule's secret, naming the rule and AWS's source", () => {
+    const stack = stackWith((scope) => ruleWithSecret(scope, { kmsKeyId: 'arn:aws:kms:eu-west-2:123456789012:key/k' }));
+    expect(firing(stack)).toEqual(['PTC-SM4']);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      '[PTC-SM4] pull-through cache rule\'s credential secret under another key than aws/secretsmanager: is the credential secret of the pull-through cache rule hub, ' +
+        'encrypted with kms_key_id arn:aws:kms:eu-west-2:123456789012:key/k: ECR cannot read it; leave kms_key_id out ' +
+        '(mirrors none in checkov or trivy: AWS\'s rule (ECR user guide, "Storing your upstream repository credentials in an AWS Secrets Manager secret": ' +
+        '"You must use the default aws/secretsmanager encryption key to encrypt your secret"))',
+    );
+  });
+
+  it('keeps the general rule for secrets no rule uses: another secret, one of a similar name, a data source of the same name', () => {
+    const stack = stackWith((scope) => {
+      template({ prefix: 'hub' })(scope);
+      new SecretsmanagerSecret(scope, 'app', { name: 'app/x', recoveryWindowInDays: 7 });
+      new SecretsmanagerSecret(scope, 'hub', { name: 'ecr-pullthroughcache/hub', recoveryWindowInDays: 7 });
+      new SecretsmanagerSecret(scope, 'hub-old', { name: 'ecr-pullthroughcache/hub-old', recoveryWindowInDays: 7 });
+      const existing = new DataAwsSecretsmanagerSecret(scope, 'data-hub', { name: 'ecr-pullthroughcache/hub' });
+      existing.overrideLogicalId('hub');
+      new EcrPullThroughCacheRule(scope, 'rule', { ecrRepositoryPrefix: 'hub', upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: existing.arn });
+    });
+    expect(policyFindings(stack).map((finding) => [finding.path, finding.rule.id, finding.acknowledged])).toEqual([
+      ['checked/app', 'PTC-SM3', undefined],
+      ['checked/hub', 'PTC-SM3', undefined],
+      ['checked/hub-old', 'PTC-SM3', undefined],
+    ]);
+  });
+
+  it("knows the secrets the library's rules create, and the ones a rule is given", () => {
+    const stack = stackWith((scope) => {
+      const given = new SecretsmanagerSecret(scope, 'given', { name: 'ecr-pullthroughcache/ghcr', recoveryWindowInDays: 7 });
+      const cache = new PullThroughCache(scope, 'cache', {});
+      cache.addRule('docker-hub', { upstream: 'docker-hub' });
+      cache.addRule('ghcr', { upstream: 'github-container-registry', secretArn: given.arn });
+    });
+    expect(firing(stack)).toEqual([]);
+    expect(policyFindings(stack).map((finding) => [finding.path, finding.acknowledged])).toEqual([
+      ['checked/given', PULL_THROUGH_CACHE_SECRET_EXCEPTION],
+      ['checked/cache/rule-docker-hub/credentials/secret', PULL_THROUGH_CACHE_SECRET_EXCEPTION],
+    ]);
   });
 });
 

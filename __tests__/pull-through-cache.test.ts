@@ -48,7 +48,7 @@ describe('PullThroughCache', () => {
     const nodes = new EksNodeRole(stack, 'nodes', { roleName: 'platform-node', region: REGISTRY.region });
     cache.grantPull(nodes.role);
     cache.grantPull('legacy-node');
-    cache.addScanning({ scanType: 'BASIC', scope: 'cache' });
+    cache.addScanning({ type: 'basic', scope: 'cache' });
     cache.addRule('k8s', { upstream: 'k8s' });
     const synthesized = parseStack(Testing.synth(stack, true));
 
@@ -235,8 +235,110 @@ describe('the constructs take tokens wherever they take an ARN or a name', () =>
       'rule other: upstreamRoleName: role name "has space" may hold only letters, digits and +=,.@_-',
     );
     expect(
-      () => new EcrUpstreamRole(stack, 'upstream', { ...REGISTRY, roleName: 'upstream', prefix: 'x', upstreamRegistry: new DataAwsCallerIdentity(stack, 'u').accountId }),
-    ).toThrow('EcrUpstreamRole: upstreamRegistry must be a literal ECR registry host, not a token');
+      () => new EcrUpstreamRole(stack, 'upstream', { ...REGISTRY, roleName: 'upstream', prefix: 'x', registry: new DataAwsCallerIdentity(stack, 'u').accountId }),
+    ).toThrow('EcrUpstreamRole: registry must be a literal ECR registry host, not a token');
+  });
+});
+
+describe('one name per concept: the API takes the environment file\'s sections as they are', () => {
+  it('secrets.recoveryWindowDays, scanning type and frequency, and nodes.cluster', () => {
+    const stack = newStack();
+    // The sections as an environment file writes them (config/schema.ts): the same keys and values.
+    const file = {
+      secrets: { recoveryWindowDays: 30 },
+      scanning: { type: 'enhanced', frequency: 'continuous', scope: 'cache' },
+      nodes: { cluster: 'platform' },
+    } as const;
+    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, secrets: file.secrets });
+    cache.addRule('hub', { upstream: 'docker-hub' });
+    cache.addScanning(file.scanning);
+    new EksNodeRole(stack, 'nodes', { roleName: 'platform-node', region: REGISTRY.region, ...file.nodes });
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(resourcesOf(synthesized, SecretsmanagerSecret.tfResourceType)[0]).toMatchObject({ recovery_window_in_days: 30 });
+    expect(resourcesOf(synthesized, EcrRegistryScanningConfiguration.tfResourceType)[0]).toMatchObject({
+      scan_type: 'ENHANCED',
+      rule: [{ scan_frequency: 'CONTINUOUS_SCAN', repository_filter: [{ filter: 'hub/*', filter_type: 'WILDCARD' }] }],
+    });
+    expect(synthesized.resource.aws_eks_access_entry.node).toMatchObject({ cluster_name: 'platform', type: 'EC2_LINUX' });
+  });
+
+  it('refuses basic scanning that is continuous, in the file\'s words', () => {
+    const { cache } = newCache();
+    cache.addRule('quay', { upstream: 'quay' });
+    expect(() => cache.addScanning({ type: 'basic', frequency: 'continuous' })).toThrow('CacheScanning: basic scanning only scans on push; continuous needs type enhanced');
+  });
+});
+
+describe("account and region default to the stack's", () => {
+  const IDENTITY = '${data.aws_caller_identity.cache_registry.account_id}';
+  const REGION = '${data.aws_region.cache_registry.region}';
+  const pullResources = (synthesized: ReturnType<typeof parseStack>) => JSON.parse(resourcesOf(synthesized, IamPolicy.tfResourceType)[0].policy as string).Statement[1].Resource;
+
+  it("takes the provider's region, and the account of Terraform's credentials as a token", () => {
+    const stack = newStack();
+    const cache = new PullThroughCache(stack, 'cache', {});
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.grantPull('nodes');
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(pullResources(synthesized)).toEqual([`arn:aws:ecr:eu-west-2:${IDENTITY}:repository/quay/*`]);
+    expect(Object.keys(synthesized.data!)).toEqual(['aws_caller_identity']);
+    expect(cache.region).toBe('eu-west-2');
+  });
+
+  it("takes the one account the provider allows, and reads the region when the provider names none", () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', { allowedAccountIds: ['111111111111'] });
+    const cache = new PullThroughCache(stack, 'cache', {});
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.grantPull(new EksNodeRole(stack, 'nodes', { roleName: 'platform-node' }).role);
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(pullResources(synthesized)).toEqual([`arn:aws:ecr:${REGION}:111111111111:repository/quay/*`]);
+    expect(Object.keys(synthesized.data!)).toEqual(['aws_region']);
+    expect(synthesized.resource[IamRolePolicyAttachment.tfResourceType].node_AmazonEKSWorkerNodePolicy.policy_arn).toBe('arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy');
+    expect(cache.account).toBe('111111111111');
+  });
+
+  it('still takes given values, and reads nothing then', () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', {});
+    const cache = new PullThroughCache(stack, 'cache', REGISTRY);
+    cache.addRule('quay', { upstream: 'quay' });
+    cache.grantPull('nodes');
+    const synthesized = parseStack(Testing.synth(stack));
+    expect(pullResources(synthesized)).toEqual(['arn:aws:ecr:eu-west-2:123456789012:repository/quay/*']);
+    expect(synthesized.data).toBeUndefined();
+  });
+
+  it("checks formats of resolved values only: a token region or account is compared with nothing, a given literal still is", () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', {});
+    const cache = new PullThroughCache(stack, 'cache', {});
+    // In another account and region than the cache's, which a token does not say: accepted, the provider checks it.
+    cache.addRule('hub', { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:us-east-1:210987654321:secret:ecr-pullthroughcache/hub-AbCdEf' });
+    cache.addRule('kms', { upstream: 'k8s', repositories: { kmsKey: 'arn:aws:kms:us-east-1:210987654321:key/abc-123' } });
+    cache.addAlerts({ email: ['ops@example.com'] });
+    expect(Testing.synth(stack)).toContain(REGION);
+    expect(() => new PullThroughCache(new TerraformStack(Testing.app(), 'other'), 'cache', { account: '12345' })).toThrow(/PullThroughCache: .*12345/);
+    expect(() => new PullThroughCache(new TerraformStack(Testing.app(), 'other'), 'cache', { region: 'mars-north-1' })).toThrow(/PullThroughCache: .*mars-north-1/);
+  });
+
+  it("names a created upstream role after a region only known at plan, within IAM's 64 characters", () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', { allowedAccountIds: ['123456789012'] });
+    const cache = new PullThroughCache(stack, 'cache', {});
+    cache.addRule('a-very-long-prefix-of-thirty-c', { upstream: 'ecr', registry: '210987654321.dkr.ecr.eu-west-2.amazonaws.com' });
+    const [role] = resourcesOf(parseStack(Testing.synth(stack)), IamRole.tfResourceType);
+    expect(role.name).toBe(`ecr-ptc-a-very-long-prefix-of-thirty-c-${REGION}`);
+    expect((role.name as string).replace(REGION, 'ap-southeast-5').length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('addRule', () => {
+  it('refuses a second rule for the same prefix in its own words, naming the prefix and the cache', () => {
+    const { cache } = newCache();
+    cache.addRule('hub', { upstream: 'docker-hub' });
+    expect(() => cache.addRule('hub', { upstream: 'quay' })).toThrow('PullThroughCache platform/cache: a rule for prefix "hub" is added already; a registry has one rule per prefix');
+    expect(cache.rules.map((rule) => rule.prefix)).toEqual(['hub']);
   });
 });
 
@@ -245,8 +347,8 @@ describe('no prop is silently ignored', () => {
     ['secretName on an upstream without credentials', { upstream: 'quay', secretName: 'mine' }, 'rule xy: secretName: no secret is created (quay needs no credential secret): remove it'],
     [
       'secret settings beside secretArn',
-      { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/x-AbCdEf', secretRecoveryWindowInDays: 30, preventSecretDestroy: true },
-      'rule xy: secretRecoveryWindowInDays, preventSecretDestroy: no secret is created (secretArn names an existing secret): remove them',
+      { upstream: 'docker-hub', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:ecr-pullthroughcache/x-AbCdEf', secretRecoveryWindowDays: 30, preventSecretDestroy: true },
+      'rule xy: secretRecoveryWindowDays, preventSecretDestroy: no secret is created (secretArn names an existing secret): remove them',
     ],
     ['upstreamRoleName for a same-account ECR upstream', { upstream: 'ecr', registry: C.replace('eu-west-2', 'us-east-1'), upstreamRoleName: 'mine' }, "rule xy: upstreamRoleName: no upstream role is created (the upstream is not another account's ECR registry): remove it"],
     [
@@ -268,7 +370,7 @@ describe('no prop is silently ignored', () => {
 
   it("a cache's secret defaults reach only the rules that create a secret", () => {
     const stack = newStack();
-    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, secrets: { recoveryWindowInDays: 30, preventDestroy: true } });
+    const cache = new PullThroughCache(stack, 'cache', { ...REGISTRY, secrets: { recoveryWindowDays: 30, preventDestroy: true } });
     cache.addRule('quay', { upstream: 'quay' });
     cache.addRule('hub', { upstream: 'docker-hub' });
     const [secret] = resourcesOf(parseStack(Testing.synth(stack)), SecretsmanagerSecret.tfResourceType);

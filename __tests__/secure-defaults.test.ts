@@ -234,9 +234,9 @@ describe('registry scanning', () => {
         },
       ],
     });
-    expect(() => new CacheScanning(Testing.app(), 's', { scanType: 'BASIC', frequency: 'CONTINUOUS_SCAN' })).toThrow(/CONTINUOUS_SCAN needs ENHANCED/);
+    expect(() => new CacheScanning(Testing.app(), 's', { type: 'basic', frequency: 'continuous' })).toThrow(/continuous needs type enhanced/);
     const stack = new TerraformStack(Testing.app(), 'stack');
-    new CacheScanning(stack, 's', { scanType: 'BASIC', onlyPrefixes: [] });
+    new CacheScanning(stack, 's', { type: 'basic', onlyPrefixes: [] });
     expect(() => Testing.synth(stack, true)).toThrow(/leave it out to scan the whole registry/);
   });
 });

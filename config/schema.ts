@@ -10,6 +10,7 @@ import { EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_RULE, IAM_ROLE_NAME_CHARACTER, IAM_R
 import { CACHE_TAG_MUTABILITIES, EXPIRE_BY_PULL_PROBLEM, IMMUTABLE_TAGS_PROBLEM, MIN_DAYS_IN_ARCHIVE, MIN_DAYS_UNPULLED, TEMPLATE_DEFAULTS } from '../lib/checks/repository-template';
 import { RECOVERY_WINDOW_DAYS } from '../lib/checks/rule';
 import { UPSTREAM_NAMES, unknownUpstreamProblem } from '../lib/aws/upstreams';
+import { SCANNING_FREQUENCIES, SCANNING_TYPES } from '../lib/aws/ecr';
 
 // IAM's characters and length, in one pattern for the JSON Schema.
 const IAM_ROLE_NAME = new RegExp(`^${IAM_ROLE_NAME_CHARACTER}{1,${IAM_ROLE_NAME_MAX_LENGTH}}$`);
@@ -236,8 +237,8 @@ export const environmentSchema = z
       .describe("Alert when a pull-through cache action of this cache's rules fails (ECR's EventBridge events): by email, or to an existing SNS topic."),
     scanning: z
       .strictObject({
-        type: z.enum(['basic', 'enhanced']).describe('basic (on push, free) or enhanced (Amazon Inspector).'),
-        frequency: z.enum(['scan-on-push', 'continuous']).optional().describe('Default: scan-on-push. continuous needs enhanced.'),
+        type: z.enum(SCANNING_TYPES).describe('basic (on push, free) or enhanced (Amazon Inspector).'),
+        frequency: z.enum(SCANNING_FREQUENCIES).optional().describe('Default: scan-on-push. continuous needs enhanced.'),
         scope: z
           .enum(SCANNING_SCOPES)
           .optional()

@@ -105,7 +105,7 @@ export class EcrCacheStack extends TerraformStack {
             roleName: environment.nodes.createRole,
             region,
             addressName: CREATED_NODE_ROLE_ADDRESS,
-            ...(environment.nodes.cluster !== undefined ? { clusterName: environment.nodes.cluster } : {}),
+            ...(environment.nodes.cluster !== undefined ? { cluster: environment.nodes.cluster } : {}),
           }) : undefined;
     if (nodeRole) cache.grantPull(nodeRole.role);
     for (const roleName of environment.nodes.existingRoles) cache.grantPull(roleName);
@@ -175,18 +175,14 @@ export class EcrCacheStack extends TerraformStack {
       region: environment.region,
       allowUnlistedRegion: environment.allowUnlistedRegion,
       repositories: environment.repositories,
-      secrets: { recoveryWindowInDays: environment.secrets.recoveryWindowDays, preventDestroy: environment.production },
+      secrets: { recoveryWindowDays: environment.secrets.recoveryWindowDays, preventDestroy: environment.production },
       templateRoleName: `${environment.stackName}-repository-template`,
       pullPolicyName,
       ...(environment.consumers ? { consumers: environment.consumers } : {}),
     });
     for (const { prefix, ...options } of environment.rules) cache.addRule(prefix, options);
     if (environment.scanning) {
-      cache.addScanning({
-        scanType: environment.scanning.type === 'enhanced' ? 'ENHANCED' : 'BASIC',
-        frequency: environment.scanning.frequency === 'continuous' ? 'CONTINUOUS_SCAN' : 'SCAN_ON_PUSH',
-        scope: environment.scanning.scope,
-      });
+      cache.addScanning(environment.scanning);
     }
     for (const principalArn of environment.pullTimeExclusions) new PullTimeUpdateExclusion(this, `pull-time-exclusion-${principalArn}`, { principalArn });
     if (environment.alerts) cache.addAlerts({ ...environment.alerts, name: `${environment.stackName}-cache-failures` });

@@ -1,5 +1,5 @@
 /** The registry's scanning configuration: what basic scanning can do, and what scanning only the cache costs the rest. */
-import { unscannedRepositoriesEffect } from '../../lib/aws/ecr';
+import { awsScanType, unscannedRepositoriesEffect } from '../../lib/aws/ecr';
 import type { FileCheck } from './context';
 
 export const scanning: FileCheck = ({ settings, registry, add, warn }) => {
@@ -11,7 +11,7 @@ export const scanning: FileCheck = ({ settings, registry, add, warn }) => {
     warn(
       ['scanning', 'scope'],
       `scans only the cache prefixes: every other repository of account ${registry.account} in ${registry.region} ` +
-        `${unscannedRepositoriesEffect(scanning.type === 'enhanced' ? 'ENHANCED' : 'BASIC')}, for as long as this stack owns the registry's scanning configuration`,
+        `${unscannedRepositoriesEffect(awsScanType(scanning.type))}, for as long as this stack owns the registry's scanning configuration`,
     );
   }
 };

@@ -81,8 +81,25 @@ export function repositoryArn(account: string, region: string, repositoryName: s
   return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repositoryName}`;
 }
 
-/** ECR registry scanning: BASIC (free, on push) or ENHANCED (Amazon Inspector). One configuration per registry. */
+/** ECR registry scanning, as AWS names it: BASIC (free, on push) or ENHANCED (Amazon Inspector). One configuration per registry. */
 export type ScanType = 'BASIC' | 'ENHANCED';
+
+/** The scanning types in the words of the environment file and the constructs: basic (free, on push) or enhanced (Amazon Inspector). */
+export const SCANNING_TYPES = ['basic', 'enhanced'] as const;
+export type ScanningType = (typeof SCANNING_TYPES)[number];
+/** How often images are scanned: on push (the cache's first store of an image), or continuously (enhanced only). */
+export const SCANNING_FREQUENCIES = ['scan-on-push', 'continuous'] as const;
+export type ScanningFrequency = (typeof SCANNING_FREQUENCIES)[number];
+
+/** AWS's `scan_type` for a scanning type. */
+export function awsScanType(type: ScanningType): ScanType {
+  return type === 'enhanced' ? 'ENHANCED' : 'BASIC';
+}
+
+/** AWS's `scan_frequency` for a scanning frequency. */
+export function awsScanFrequency(frequency: ScanningFrequency): 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN' {
+  return frequency === 'continuous' ? 'CONTINUOUS_SCAN' : 'SCAN_ON_PUSH';
+}
 
 /**
  * What scanning only some repositories does to all the others. ECR user guide (image-scanning): "Any repositories

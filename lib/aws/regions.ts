@@ -13,6 +13,9 @@ export function partitionOf(region: string): string {
   return PARTITION_PATTERNS.find(({ pattern }) => pattern.test(region))?.id ?? 'aws';
 }
 
+/** The longest region name of the AWS SDK's partitions: room a name keeps for a region only known at plan. */
+export const LONGEST_REGION_NAME = Math.max(...[...KNOWN_REGIONS].map((region) => region.length));
+
 /** True for a region of the AWS SDK's partitions (regions.generated.ts). */
 export function isKnownRegion(region: string): boolean {
   return KNOWN_REGIONS.has(region);

@@ -1,17 +1,17 @@
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { Construct } from 'constructs';
 import { nameElement } from './addresses';
-import { cacheRepositoriesPattern, type ScanType, WHOLE_REGISTRY_FILTER } from '../aws/ecr';
+import { awsScanFrequency, awsScanType, cacheRepositoriesPattern, type ScanningFrequency, type ScanningType, WHOLE_REGISTRY_FILTER } from '../aws/ecr';
 
-export type ScanFrequency = 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN';
-
+/** The registry's scanning, in the environment file's words (its `scanning`). */
 export interface CacheScanningProps {
-  /** BASIC (free, on push) or ENHANCED (Amazon Inspector). */
-  readonly scanType: ScanType;
+  /** `basic` (free, on push) or `enhanced` (Amazon Inspector): `scan_type` BASIC or ENHANCED. */
+  readonly type: ScanningType;
   /**
-   * @default SCAN_ON_PUSH - images are scanned when they are pushed, as the cache does when it first stores them
+   * `scan-on-push` or `continuous` (enhanced only): `scan_frequency` SCAN_ON_PUSH or CONTINUOUS_SCAN.
+   * @default scan-on-push - images are scanned when they are pushed, as the cache does when it first stores them
    */
-  readonly frequency?: ScanFrequency;
+  readonly frequency?: ScanningFrequency;
   /**
    * Scan only the repositories of these cache prefixes (`ROOT`: every repository). Every other repository of the
    * registry then loses scanning: see `unscannedRepositoriesEffect`.
@@ -28,15 +28,15 @@ export interface CacheScanningProps {
  */
 export class CacheScanning extends Construct {
   readonly configuration: EcrRegistryScanningConfiguration;
-  private readonly frequency: ScanFrequency;
+  private readonly frequency: ScanningFrequency;
   private readonly onlyPrefixes?: string[];
 
   constructor(scope: Construct, id: string, props: CacheScanningProps) {
     super(scope, id);
-    this.frequency = props.frequency ?? 'SCAN_ON_PUSH';
-    if (props.scanType === 'BASIC' && this.frequency !== 'SCAN_ON_PUSH') throw new Error('BASIC scanning only scans on push; CONTINUOUS_SCAN needs ENHANCED');
+    this.frequency = props.frequency ?? 'scan-on-push';
+    if (props.type === 'basic' && this.frequency !== 'scan-on-push') throw new Error('CacheScanning: basic scanning only scans on push; continuous needs type enhanced');
     this.onlyPrefixes = props.onlyPrefixes && [...props.onlyPrefixes];
-    this.configuration = new EcrRegistryScanningConfiguration(this, 'configuration', { scanType: props.scanType, rule: this.rules() });
+    this.configuration = new EcrRegistryScanningConfiguration(this, 'configuration', { scanType: awsScanType(props.type), rule: this.rules() });
     nameElement(this.configuration, 'registry');
     this.node.addValidation({
       validate: () => (this.onlyPrefixes?.length === 0 ? ['CacheScanning: onlyPrefixes has no prefix; leave it out to scan the whole registry'] : []),
@@ -52,6 +52,6 @@ export class CacheScanning extends Construct {
 
   private rules() {
     const filters = this.onlyPrefixes?.map(cacheRepositoriesPattern) ?? [WHOLE_REGISTRY_FILTER];
-    return [{ scanFrequency: this.frequency, repositoryFilter: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })) }];
+    return [{ scanFrequency: awsScanFrequency(this.frequency), repositoryFilter: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })) }];
   }
 }

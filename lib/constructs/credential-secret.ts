@@ -5,7 +5,6 @@ import { Construct } from 'constructs';
 import { nameElement } from './addresses';
 import { isToken } from './tokens';
 import { CREDENTIAL_SECRET_NAME_PREFIX } from '../aws/ecr';
-import { acknowledge } from '../policy/policy-checks';
 import { RECOVERY_WINDOW_DAYS } from '../checks/rule';
 
 /** The write-only value of a credential secret, from an ephemeral input variable. */
@@ -25,7 +24,7 @@ export interface UpstreamCredentialSecretProps {
    * Days Secrets Manager keeps a deleted secret before it is gone (7-30).
    * @default 7 - the shortest window: a deleted secret's name stays taken (restorable) for a week
    */
-  readonly recoveryWindowInDays?: number;
+  readonly recoveryWindowDays?: number;
   /**
    * Write the value from an ephemeral, sensitive input variable through the write-only `secret_string_wo`, so it
    * never reaches the configuration, the plan or the state.
@@ -43,7 +42,8 @@ export interface UpstreamCredentialSecretProps {
  * The Secrets Manager secret that holds an upstream registry's credentials, as JSON
  * `{"username": "...", "accessToken": "..."}`. Its value never passes through `secret_string`: it is put out of
  * band, or written write-only from an ephemeral variable. It always uses the default `aws/secretsmanager` key:
- * ECR cannot read a pull-through cache secret under a customer managed key.
+ * ECR cannot read a pull-through cache secret under a customer managed key (the policy checks know a rule's secret:
+ * PTC-SM3 and PTC-SM4).
  */
 export class UpstreamCredentialSecret extends Construct {
   readonly secret: SecretsmanagerSecret;
@@ -65,9 +65,9 @@ export class UpstreamCredentialSecret extends Construct {
     }
     this.name = props.name;
     this.upstreamTitle = props.upstreamTitle;
-    const recoveryWindowInDays = props.recoveryWindowInDays ?? RECOVERY_WINDOW_DAYS.default;
+    const recoveryWindowInDays = props.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default;
     if (!Number.isInteger(recoveryWindowInDays) || recoveryWindowInDays < RECOVERY_WINDOW_DAYS.min || recoveryWindowInDays > RECOVERY_WINDOW_DAYS.max) {
-      throw new Error(`recovery window ${recoveryWindowInDays} must be a whole number of days from ${RECOVERY_WINDOW_DAYS.min} to ${RECOVERY_WINDOW_DAYS.max}`);
+      throw new Error(`UpstreamCredentialSecret ${props.name}: recoveryWindowDays ${recoveryWindowInDays} must be a whole number of days from ${RECOVERY_WINDOW_DAYS.min} to ${RECOVERY_WINDOW_DAYS.max}`);
     }
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       name: props.name,
@@ -78,7 +78,6 @@ export class UpstreamCredentialSecret extends Construct {
     // Its address is its name without `ecr-pullthroughcache/`: aws_secretsmanager_secret.docker_hub.
     const addressName = isToken(props.name) ? this.node.id : props.name.slice(CREDENTIAL_SECRET_NAME_PREFIX.length);
     nameElement(this.secret, addressName);
-    acknowledge(this.secret, 'PTC-SM3', 'ECR pull-through cache can only read secrets under the default aws/secretsmanager key');
     this.arn = this.secret.arn;
 
     if (props.valueFromVariable) {

@@ -18,7 +18,7 @@ export interface EcrUpstreamRoleProps {
   /** The rule's ECR repository prefix (`ROOT` for the whole registry). */
   readonly prefix: string;
   /** The upstream registry host, `<account>.dkr.ecr.<region>.amazonaws.com`: a literal, since the policy names its account and region. */
-  readonly upstreamRegistry: string;
+  readonly registry: string;
   /** @default ROOT - the whole upstream registry */
   readonly upstreamPrefix?: string;
 }
@@ -37,16 +37,16 @@ export class EcrUpstreamRole extends Construct {
   constructor(scope: Construct, id: string, props: EcrUpstreamRoleProps) {
     super(scope, id);
     // The upstream's account and region are written into the role's policy, so the host must be known at synth.
-    if (isToken(props.upstreamRegistry)) {
-      throw new Error('EcrUpstreamRole: upstreamRegistry must be a literal ECR registry host, not a token: the role\'s policy names its account and region');
+    if (isToken(props.registry)) {
+      throw new Error('EcrUpstreamRole: registry must be a literal ECR registry host, not a token: the role\'s policy names its account and region');
     }
-    const upstream = parsePrivateRegistryHost(props.upstreamRegistry);
-    if (!upstream) throw new Error(`EcrUpstreamRole: "${props.upstreamRegistry}" is not a private ECR registry host`);
+    const upstream = parsePrivateRegistryHost(props.registry);
+    if (!upstream) throw new Error(`EcrUpstreamRole: "${props.registry}" is not a private ECR registry host`);
     checkLiteral('EcrUpstreamRole', props.roleName, roleNameProblem);
 
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
-      description: `ECR pull-through cache ${props.prefix} from ${props.upstreamRegistry}`,
+      description: `ECR pull-through cache ${props.prefix} from ${props.registry}`,
       assumeRolePolicy: serviceTrustPolicy('pullthroughcache.ecr.amazonaws.com'),
     });
     nameElement(this.role, props.prefix, 'upstream');

@@ -4,7 +4,8 @@ import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-throug
 import { type ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { addCheck, nameElement, recordMove } from './addresses';
-import { roleNameProblem } from '../aws/names';
+import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, roleNameProblem } from '../aws/names';
+import { LONGEST_REGION_NAME } from '../aws/regions';
 import { checkLiteral, isToken } from './tokens';
 import { UpstreamCredentialSecret } from './credential-secret';
 import { ROOT_PREFIX, cacheRegistryUri } from '../aws/ecr';
@@ -40,7 +41,7 @@ export interface PullThroughCacheRuleProps extends PullThroughCacheRuleOptions, 
    * Days Secrets Manager keeps a deleted credential secret.
    * @default 7
    */
-  readonly secretRecoveryWindowInDays?: number;
+  readonly secretRecoveryWindowDays?: number;
   /**
    * Refuse to destroy the created credential secret (`prevent_destroy`).
    * @default false
@@ -114,7 +115,7 @@ export class PullThroughCacheRule extends Construct {
         this.createdSecret = new UpstreamCredentialSecret(this, 'credentials', {
           name: props.secretName ?? credentialSecretName(props.prefix),
           upstreamTitle: spec.title,
-          recoveryWindowInDays: props.secretRecoveryWindowInDays,
+          recoveryWindowDays: props.secretRecoveryWindowDays,
           preventDestroy: props.preventSecretDestroy,
           ...(props.secretValueVersion !== undefined
             ? { valueFromVariable: { name: secretValueVariableName(props.prefix), version: props.secretValueVersion } }
@@ -127,11 +128,11 @@ export class PullThroughCacheRule extends Construct {
     let customRoleArn = props.roleArn;
     if (createsUpstreamRole(props, props, isToken)) {
       this.createdRole = new EcrUpstreamRole(this, 'upstream-role', {
-        roleName: props.upstreamRoleName ?? upstreamRoleName(props.prefix, props.region),
+        roleName: props.upstreamRoleName ?? this.defaultUpstreamRoleName(props),
         account: props.account,
         region: props.region,
         prefix: props.prefix,
-        upstreamRegistry: props.registry!,
+        registry: props.registry!,
         upstreamPrefix: props.upstreamPrefix,
       });
       customRoleArn = this.createdRole.arn;
@@ -171,6 +172,15 @@ export class PullThroughCacheRule extends Construct {
     }
     this.template = new CacheRepositoryTemplate(this, 'template', { prefix: props.prefix, ...props.repositories, repositoryPolicy: props.repositoryPolicy });
     this.registryUri = cacheRegistryUri(props.account, props.region, props.prefix);
+  }
+
+  /**
+   * `ecr-ptc-<prefix>-<region>`: IAM names are per account, so the region is part of it. A region that is a token (the
+   * stack's, read at plan) stays one inside the name, which only its literal part can bound to IAM's 64 characters.
+   */
+  private defaultUpstreamRoleName(props: PullThroughCacheRuleProps): string {
+    if (!isToken(props.region)) return upstreamRoleName(props.prefix, props.region);
+    return `${boundedName(['ecr-ptc', props.prefix], IAM_ROLE_NAME_MAX_LENGTH - LONGEST_REGION_NAME - 1)}-${props.region}`;
   }
 
   /**
@@ -226,7 +236,7 @@ export class PullThroughCacheRule extends Construct {
 
 /** No prop is silently ignored: the ones that shape a secret or a role this rule does not create are refused. */
 function ignoredProps(props: PullThroughCacheRuleProps, creates: { createsSecret: boolean; createsRole: boolean }): void {
-  const secretProps = (['secretName', 'secretRecoveryWindowInDays', 'preventSecretDestroy'] as const).filter((key) => props[key] !== undefined);
+  const secretProps = (['secretName', 'secretRecoveryWindowDays', 'preventSecretDestroy'] as const).filter((key) => props[key] !== undefined);
   const problems: string[] = [];
   if (!creates.createsSecret && secretProps.length > 0) {
     const why = props.secretArn === undefined ? `${props.upstream} needs no credential secret` : 'secretArn names an existing secret';

@@ -21,18 +21,16 @@ import { CacheScanning, type CacheScanningProps } from './cache-scanning';
 import { PullThroughCacheRule, type PullThroughCacheRuleOptions } from './pull-through-cache-rule';
 import { RepositoryTemplateRole } from './repository-template-role';
 import { checkLiteral, isToken } from './tokens';
+import { stackAccount, stackRegion } from './stack-registry';
+import type { CacheRegistry } from '../checks/common';
 
-/** The registry a cache is in. */
+/** What every cache takes, created here or not. */
 export interface CacheRegistryProps extends RegionOptions {
   /**
    * How every rule's cache repositories are created; a rule's own `repositories` win, setting by setting.
    * @default - expire untagged images after 7 days, keep at most 100 images, MUTABLE tags, AES256, no tags
    */
   readonly repositories?: RepositoryTemplateSettings;
-  /** The AWS account of the registry that holds the cache. */
-  readonly account: string;
-  /** The AWS region of the registry that holds the cache. */
-  readonly region: string;
   /**
    * Name of the managed policy `grantPull` attaches.
    * @default - `<stack>-node-pull`
@@ -42,10 +40,21 @@ export interface CacheRegistryProps extends RegionOptions {
 
 export interface PullThroughCacheProps extends CacheRegistryProps {
   /**
+   * The AWS account of the registry that holds the cache (12 digits, or a token).
+   * @default - the stack's: the one account its AWS provider allows (`allowed_account_ids`), else the account of
+   *   Terraform's credentials (`data.aws_caller_identity.cache_registry`, a token)
+   */
+  readonly account?: string;
+  /**
+   * The AWS region of the registry that holds the cache (a region name, or a token).
+   * @default - the stack's: its AWS provider's `region`, else `data.aws_region.cache_registry` (a token)
+   */
+  readonly region?: string;
+  /**
    * The credential secrets the rules create.
    * @default - a 7-day recovery window, and destroy allowed
    */
-  readonly secrets?: { readonly recoveryWindowInDays?: number; readonly preventDestroy?: boolean };
+  readonly secrets?: { readonly recoveryWindowDays?: number; readonly preventDestroy?: boolean };
   /**
    * Name of the role ECR uses to create repositories with a KMS key or tags, created when a rule needs it.
    * @default - `<stack>-repository-template`
@@ -100,7 +109,7 @@ abstract class PullThroughCacheBase extends Construct implements IPullThroughCac
   private readonly defaultRepositories: RepositoryTemplateSettings;
   private policy?: IamPolicy;
 
-  protected constructor(scope: Construct, id: string, props: CacheRegistryProps) {
+  protected constructor(scope: Construct, id: string, props: CacheRegistryProps & CacheRegistry) {
     super(scope, id);
     const problems = [
       isToken(props.account) ? undefined : accountProblem(props.account),
@@ -199,6 +208,10 @@ abstract class PullThroughCacheBase extends Construct implements IPullThroughCac
  * `repositories` are the hub's: whether its templates tag decides whether the pull policy allows ecr:TagResource.
  */
 export interface PullThroughCacheAttributes extends CacheRegistryProps {
+  /** The AWS account of the hub's registry. */
+  readonly account: string;
+  /** The AWS region of the hub's registry. */
+  readonly region: string;
   /** The hub's rules (their prefixes decide the repositories its pull policy covers; mapping needs their upstreams). */
   readonly rules: readonly RuleSettings[];
 }
@@ -219,7 +232,8 @@ class ImportedPullThroughCache extends PullThroughCacheBase {
  * A rule added after the policies or the scanning is covered by them too.
  *
  * ```ts
- * const cache = new PullThroughCache(stack, 'cache', { account: '111111111111', region: 'eu-west-2' });
+ * new AwsProvider(stack, 'aws', { region: 'eu-west-2', allowedAccountIds: ['111111111111'] });
+ * const cache = new PullThroughCache(stack, 'cache', {}); // the stack's account and region, or give them
  * cache.addRule('docker-hub', { upstream: 'docker-hub' });
  * cache.grantPull(nodeRole);
  * cache.cacheImageUri('nginx:1.27'); // 111111111111.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27
@@ -249,12 +263,12 @@ export class PullThroughCache extends PullThroughCacheBase {
   private alertsConstruct?: CacheAlerts;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, account: props.account ?? stackAccount(scope), region: props.region ?? stackRegion(scope) });
     this.props = props;
     if (props.consumers) {
-      const problems = consumersProblems(props.consumers, props, isToken);
+      const problems = consumersProblems(props.consumers, { account: this.account, region: this.region }, isToken);
       if (problems.length > 0) throw new Error(`PullThroughCache consumers: ${problems.map((problem) => problem.message).join('; ')}`);
-      const partition = isToken(props.region) ? 'aws' : partitionOf(props.region);
+      const partition = isToken(this.region) ? 'aws' : partitionOf(this.region);
       this.consumerPrincipals = {
         accountArns: (props.consumers.accounts ?? []).map((account) => accountPrincipalArn(partition, account)),
         ...(props.consumers.organization !== undefined ? { organization: props.consumers.organization } : {}),
@@ -278,6 +292,10 @@ export class PullThroughCache extends PullThroughCacheBase {
 
   /** Adds a rule for `prefix` (`ROOT` for none), with its secret or role and its creation template. */
   addRule(prefix: string, options: PullThroughCacheRuleOptions): PullThroughCacheRule {
+    // AWS keeps one rule per prefix in a registry: said here before cdktf's generic "There is already a Construct".
+    if (this.ruleList.some((rule) => rule.prefix === prefix)) {
+      throw new Error(`PullThroughCache ${this.node.path}: a rule for prefix "${prefix}" is added already; a registry has one rule per prefix`);
+    }
     const repositories = this.templateSettings(options);
     const needsRole = templateNeedsRole(repositories) && repositories.roleArn === undefined;
     const role = needsRole ? this.templateRoleFor(prefix, repositories.kmsKey) : undefined;
@@ -289,7 +307,7 @@ export class PullThroughCache extends PullThroughCacheBase {
       allowUnlistedRegion: this.props.allowUnlistedRegion,
       // The registry's defaults for the secrets it creates, given only to a rule that creates one.
       ...(createsCredentialSecret(options)
-        ? { secretRecoveryWindowInDays: this.props.secrets?.recoveryWindowInDays, preventSecretDestroy: this.props.secrets?.preventDestroy }
+        ? { secretRecoveryWindowDays: this.props.secrets?.recoveryWindowDays, preventSecretDestroy: this.props.secrets?.preventDestroy }
         : {}),
       repositories: role ? { ...repositories, roleArn: role.arn } : repositories,
       repositoryPolicy: this.consumerRepositoryPolicy,

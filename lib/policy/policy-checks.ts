@@ -71,8 +71,9 @@ function resourceConfig(resource: TerraformResource): Config {
 }
 
 /** One violation against the acknowledgements that cover it: what they accept, and what is left. */
-function judge(rule: PolicyRule, resource: TerraformResource, { message, items, describeItems }: Violation): Finding[] {
+function judge(rule: PolicyRule, resource: TerraformResource, { message, items, describeItems, exception }: Violation): Finding[] {
   const base = { rule, resource, path: resource.node.path };
+  if (exception !== undefined) return [{ ...base, message, ...(items ? { items } : {}), acknowledged: exception }];
   const acknowledgements = acknowledgementsOf(resource, rule.id);
   const whole = acknowledgements.find((acknowledgement) => acknowledgement.appliesTo === undefined);
   if (whole) return [{ ...base, message, ...(items ? { items } : {}), acknowledged: whole.reason }];
@@ -110,6 +111,7 @@ function findingsOfStack(stack: TerraformStack): Finding[] {
   for (const resource of resources) {
     const checked: CheckedResource = {
       type: resource.terraformResourceType,
+      address: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`,
       get config() {
         return configOf(resource);
       },

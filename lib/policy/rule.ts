@@ -5,6 +5,8 @@ export type Config = Record<string, unknown>;
 /** What a rule sees of a resource: its type and its synthesized (snake_case) arguments. */
 export interface CheckedResource {
   readonly type: string;
+  /** Its Terraform address, `<type>.<name>`: what references to it name. */
+  readonly address: string;
   readonly config: Config;
   /** The arguments of every resource in the same stack, by type (for rules that relate resources). */
   readonly stackResources: (type: string) => readonly Config[];
@@ -25,6 +27,11 @@ export interface Violation {
   readonly items?: readonly string[];
   /** The message for some of the items, when it needs what the check found (rule.describe otherwise). */
   readonly describeItems?: (items: readonly string[]) => string;
+  /**
+   * Why AWS documents the resource must be so: a known exception to the general rule, accepted without an
+   * acknowledgement and written with the others where reviewers see them (a scanner that mirrors the rule flags it).
+   */
+  readonly exception?: string;
 }
 
 export interface PolicyRule {
