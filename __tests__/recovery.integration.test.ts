@@ -108,7 +108,7 @@ const SCENARIOS: [string, string, (request: RecordedRequest) => boolean, NodeJS.
   ['before any secret, as the first template is created', 'kill-before-secret', action('CreateRepositoryCreationTemplate'), 'SIGKILL', 0, 'adopt'],
   ['right after a secret was created', 'kill-after-secret', action('CreateSecret', { Name: 'ecr-pullthroughcache/docker-hub' }), 'SIGKILL', 0, 'adopt'],
   // Not here: SIGINT right after CreateSecret. Terraform marks the secret tainted, the next apply schedules its deletion
-  // and cannot create the name again (README, "When an apply goes wrong": untaint it first). Recovering that without a
+  // and cannot create the name again (docs/operating.md, "When an apply goes wrong": untaint it first). Recovering that without a
   // person is still to do.
   ['during the pause before a rule', 'kill-in-pause', action('PutSecretValue'), 'SIGKILL', 3000, 'either'],
   ['during the pause before a rule, by SIGINT', 'int-in-pause', action('PutSecretValue'), 'SIGINT', 3000, 'either'],
