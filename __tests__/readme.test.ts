@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { checkEnvironments, PROJECT_ROOT } from '../config/environments';
 import { UPSTREAM_NAMES, upstream } from '../lib/aws/upstreams';
 import { awsRegionsSource } from '../scripts/aws-partitions';
-import { quickPathEnvironment, readDoc, tableRows } from './support/docs';
+import { DOC_PAGES, quickPathEnvironment, readDoc, tableRows } from './support/docs';
 
 const readme = readDoc('README.md');
 const environmentFilesPage = readDoc('docs/environment-files.md');
@@ -31,6 +31,33 @@ describe('README', () => {
       expect(result.problems).toEqual([]);
       expect(result.warnings).toEqual([]);
       expect(result.environments.map((environment) => environment.rules.map((rule) => rule.prefix))).toEqual([['docker-hub', 'k8s', 'quay']]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('environment files shown in the docs', () => {
+  // A YAML block that sets an account is an environment file; one that opens with `# <name>.yaml` is that file of a
+  // folder, which the page's other such blocks share (a hub and its consumer).
+  const files = DOC_PAGES.flatMap((page) =>
+    [...readDoc(page).matchAll(/^```yaml\n([\s\S]*?)^```/gm)]
+      .map((match, index) => ({ page, text: match[1], name: /^# ([a-z0-9-]+)\.yaml:/.exec(match[1])?.[1] ?? `block-${index}` }))
+      .filter(({ text }) => /^account: /m.test(text)),
+  );
+
+  it('finds the example, the hub and its consumer', () => {
+    expect(files.map(({ page, name }) => `${page}: ${name}`)).toEqual(expect.arrayContaining(['docs/environment-files.md: block-0', 'docs/organization.md: shared', 'docs/organization.md: team-a']));
+  });
+
+  it.each([...new Set(files.map(({ page }) => page))])('%s: its environment files check with no problem', (page) => {
+    const folder = mkdtempSync(join(tmpdir(), 'ecr-cache-docs-yaml-'));
+    try {
+      const paths = files.filter((file) => file.page === page).map(({ name, text }) => {
+        writeFileSync(join(folder, `${name}.yaml`), text);
+        return join(folder, `${name}.yaml`);
+      });
+      expect(checkEnvironments(paths).problems).toEqual([]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
