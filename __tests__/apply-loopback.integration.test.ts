@@ -1,6 +1,6 @@
 /**
  * `npm run apply:loopback`: every example and fixture is applied in full with the real provider against the loopback
- * AWS, re-planned with no changes, and destroyed, leaving only what the README says destroy leaves.
+ * AWS, re-planned with no changes, and destroyed, leaving only what docs/deploying.md says destroy leaves.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

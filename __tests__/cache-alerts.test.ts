@@ -1,7 +1,7 @@
 /**
  * Failure alerts: the EventBridge rule on ECR's pull-through cache events, its SNS target, the topic's key and policy.
  * The event pattern is checked against AWS's documented sample event field by field: no EventBridge pattern matcher
- * that runs without AWS is maintained on npm (README, "Operating the cache"), and a matcher written here would only
+ * that runs without AWS is maintained on npm (docs/operating.md), and a matcher written here would only
  * prove itself.
  */
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';

@@ -105,7 +105,7 @@ describe('./bin/ecr-cache validate', () => {
     });
     const run = await ecrCacheAsync(['validate', '--env', 'dev', '--endpoint', ecr.endpoint], withSecrets(ecr));
     expect(run.status).toBe(1);
-    const fill = (name: string) => `secret ecr-pullthroughcache/${name} has no value yet: put the credentials in it (README, "Filling the credential secrets"), then deploy ecr-cache-dev`;
+    const fill = (name: string) => `secret ecr-pullthroughcache/${name} has no value yet: put the credentials in it (docs/credentials.md), then deploy ecr-cache-dev`;
     expect(run.stdout).toContain(`docker-hub  registry-1.docker.io  missing  ${fill('docker-hub')}\n`);
     expect(run.stdout).toContain(`github      ghcr.io               no       ${fill('github')}\n`);
     expect(run.stdout).toContain('quay        quay.io               yes\n');

@@ -105,7 +105,7 @@ const action = (name: string, body?: Record<string, unknown>) => (request: Recor
  * was killed cannot be in the state (its answer never arrived), so adopt imports it. A graceful SIGINT lets Terraform
  * record what it can, but a create it cuts short (after CreateSecret, before the provider's read-back) is recorded as
  * tainted, and any secret may be in flight when the signal comes: a plain re-apply would schedule its deletion. So the
- * recovery is always the same, as the README's "When an apply goes wrong" says: adopt, then apply.
+ * recovery is always the same, as docs/operating.md, "When an apply goes wrong", says: adopt, then apply.
  */
 const SCENARIOS: [string, string, (request: RecordedRequest) => boolean, NodeJS.Signals, number, RegExp | undefined][] = [
   ['before any secret, as the first template is created', 'kill-before-secret', action('CreateRepositoryCreationTemplate'), 'SIGKILL', 0, /^import {3}aws_ecr_repository_creation_template\./m],

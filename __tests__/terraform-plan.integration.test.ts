@@ -18,7 +18,7 @@ import { FIXTURE_ENVIRONMENTS } from './support/stacks';
 const ARTICLE_RULES = { 'docker-hub': 'registry-1.docker.io', github: 'ghcr.io', k8s: 'registry.k8s.io', ecr: 'public.ecr.aws', quay: 'quay.io' };
 
 /**
- * The addresses are a contract (README, "Terraform addresses"): readable, and never changed without a moved block. A
+ * The addresses are a contract (docs/deploying.md, "Terraform addresses"): readable, and never changed without a moved block. A
  * first plan has no docker_hub and github rules: they wait for their secrets' values (their address is then
  * aws_ecr_pull_through_cache_rule.docker_hub[0]).
  */

@@ -67,7 +67,7 @@ export function nodeConfig(options: NodeConfigOptions): number {
   if (bottlerocket) {
     console.error(
       'note: Bottlerocket always keeps the upstream as a fallback (bottlerocket-os/bottlerocket #4891): when the cache fails, ' +
-        "containerd sends the upstream the node's ECR token (see the README, Registry mirrors on the nodes)",
+        "containerd sends the upstream the node's ECR token (see docs/node-mirrors.md)",
     );
   }
 

@@ -50,7 +50,7 @@ async function credentialProblem(
     const hasValue = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
     if (hasValue) return {};
     return {
-      problem: `secret ${secret.Name ?? secretId} has no value yet: put the credentials in it (README, "Filling the credential secrets"), then deploy ${environment.stackName}`,
+      problem: `secret ${secret.Name ?? secretId} has no value yet: put the credentials in it (docs/credentials.md), then deploy ${environment.stackName}`,
     };
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return { problem: `secret ${secretId} does not exist in ${environment.account} ${environment.region}: deploy ${environment.stackName}` };

@@ -102,7 +102,7 @@ const repositoriesSchema = z
       .optional()
       .describe('MUTABLE (default) or MUTABLE_WITH_EXCLUSION. IMMUTABLE would stop the cache from refreshing tags.'),
     immutableTags: z.array(z.string().min(1)).optional().describe('With MUTABLE_WITH_EXCLUSION: wildcard filters of immutable tags.'),
-    kmsKey: z.string().optional().describe('KMS key ARN to encrypt cache repositories with. Default: AES256.'),
+    kmsKey: z.string().optional().describe("KMS key ARN, in the environment's region, to encrypt cache repositories with. Default: AES256."),
     tags: tagsSchema(0).optional().describe('Tags of the cache repositories ECR creates.'),
     roleArn: z
       .string()
@@ -117,7 +117,7 @@ export const ruleSchema = z
     registry: z
       .string()
       .optional()
-      .describe('The upstream host, required where it varies: <name>.azurecr.io, or <account>.dkr.ecr.<region>.amazonaws.com.'),
+      .describe('The upstream host, required where it varies (<name>.azurecr.io, or <account>.dkr.ecr.<region>.amazonaws.com) and checked where it is fixed.'),
     upstreamPrefix: z
       .string()
       .optional()
@@ -135,7 +135,7 @@ export const ruleSchema = z
       .describe(
         'Write the secret from the ephemeral variable credentials_<prefix> (TF_VAR_...), write-only; bump to write a new value.',
       ),
-    repositories: repositoriesSchema.optional(),
+    repositories: repositoriesSchema.optional().describe("This rule's creation template settings, over the environment's repositories."),
   })
   .describe('One pull-through cache rule; its key is the ECR repository prefix, or ROOT for none.');
 
@@ -191,7 +191,9 @@ export const environmentSchema = z
         region: z.string().optional().describe("The bucket's region. Default: the environment's region."),
       })
       .optional()
-      .describe('Keep the Terraform state in S3 (encrypted, with a lock file). Default: a local state file.'),
+      .describe(
+        'Keep the Terraform state in S3 (encrypted, with S3-native locking: use_lockfile). Default: a local state file, terraform.ecr-cache-<environment>.tfstate in the project root.',
+      ),
     nodes: z
       .strictObject({
         createRole: z
@@ -231,10 +233,10 @@ export const environmentSchema = z
         topicArn: z
           .string()
           .optional()
-          .describe("An existing SNS topic in the cache's account and region to alert instead; its policy must let this stack's EventBridge rule publish (README, Operating the cache)."),
+          .describe("An existing SNS topic in the cache's account and region to alert instead; its policy must let this stack's EventBridge rule publish (docs/operating.md, Failure alerts)."),
       })
       .optional()
-      .describe("Alert when a pull-through cache action of this cache's rules fails (ECR's EventBridge events): by email, or to an existing SNS topic."),
+      .describe("Alert when a pull-through cache action of this cache's rules fails (ECR's EventBridge events): by email, or to an existing SNS topic. Default: none."),
     scanning: z
       .strictObject({
         type: z.enum(SCANNING_TYPES).describe('basic (on push, free) or enhanced (Amazon Inspector).'),
@@ -247,12 +249,14 @@ export const environmentSchema = z
           ),
       })
       .optional()
-      .describe("Owns the registry's scanning configuration (one per account and region): scans every repository, or only the cache's."),
+      .describe(
+      "Owns the registry's scanning configuration (one per account and region): scans every repository, or only the cache's. Default: none, and the stack leaves the registry's scanning alone.",
+    ),
     // Required unless the environment is a consumer (cacheFrom): the file checks say so, naming both.
     rules: z
       .record(z.string(), ruleSchema)
       .optional()
-      .describe('Pull-through cache rules, by ECR repository prefix (ROOT for no prefix). Not with cacheFrom.'),
+      .describe('Pull-through cache rules, by ECR repository prefix (ROOT for no prefix). Required, except in a consumer (cacheFrom), which has none.'),
     consumers: z
       .strictObject({
         organization: z.string().optional().describe('Every account of this AWS Organization (o-...) may pull through this cache.'),

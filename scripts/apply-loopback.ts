@@ -2,7 +2,7 @@
  * `npm run apply:loopback -- [--env NAME ...] [--environments DIR]`: what a deploy of each environment does, without
  * an AWS account. It synthesizes, then, against the loopback AWS (scripts/loopback-aws) with the real Terraform
  * provider: init, apply everything (the credential secrets get placeholder values after the first apply, as a user
- * fills them), plan again (must say "No changes"), destroy, and checks that destroy left only what the README says it
+ * fills them), plan again (must say "No changes"), destroy, and checks that destroy left only what docs/deploying.md says it
  * leaves. One line per step; exit 1 on any failure. Hubs are applied before their consumers, all in one "AWS".
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ interface StackJson {
 /** What a stack's apply warns when a rule waits for a credential secret it created to have a value (lib/constructs/pull-through-cache-rule.ts). */
 const WAITING_FOR_SECRET = /has no value yet/;
 
-/** The placeholder a user's credential looks like: JSON username and accessToken (README, "Filling the credential secrets"). */
+/** The placeholder a user's credential looks like: JSON username and accessToken (docs/credentials.md). */
 const PLACEHOLDER_CREDENTIAL = JSON.stringify({ username: 'loopback-user', accessToken: 'loopback-placeholder' });
 
 export interface StepLine {
@@ -128,7 +128,7 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
       });
     }
 
-    // Consumers before their hub, as the README's order of destruction says.
+    // Consumers before their hub, as the order of destruction in docs/deploying.md says.
     for (const { environment, workspace, stack } of [...applied].reverse()) {
       const env = variablesOf(applied, environment);
       await step(environment.stackName, 'destroy', async () => {
@@ -136,7 +136,7 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
         let outcome = '';
         const guarded = protectedAddresses(stack);
         if (result.status !== 0 && guarded.length > 0 && /prevent_destroy/.test(result.stderr)) {
-          // production: true: the secrets refuse destroy. Tearing the environment down leaves them (README, "When an apply goes wrong").
+          // production: true: the secrets refuse destroy. Tearing the environment down leaves them (docs/operating.md, "When an apply goes wrong").
           outcome = `refused by prevent_destroy on ${guarded.length} secret(s), as production: true means; left them out of the state and destroyed the rest: `;
           const removed = await terraform(workspace, ['state', 'rm', ...guarded], { env });
           if (removed.status !== 0) return { outcome: oneLine(removed), failed: true };
@@ -198,7 +198,7 @@ function fillEmptySecrets(aws: LoopbackAws, environment: Environment): string[] 
 }
 
 /**
- * What the environment's account still holds after destroy, split into what the README says destroy leaves (the
+ * What the environment's account still holds after destroy, split into what docs/deploying.md says destroy leaves (the
  * credential secrets in their recovery window, or kept by production's prevent_destroy; the roles and clusters that
  * were there before) and what it should have removed.
  */
@@ -222,7 +222,7 @@ export function leftBehind(aws: LoopbackAws, environment: Environment): { expect
   }
   for (const prefix of region.templates.keys()) unexpected.push(`repository creation template ${prefix}`);
   if (region.registryPolicy !== undefined) unexpected.push('registry policy');
-  // The provider's delete puts an empty basic configuration (README, "Scanning").
+  // The provider's delete puts an empty basic configuration (docs/security.md, "Registry scanning").
   if (region.scanning.scanType !== 'BASIC' || region.scanning.rules.length > 0) unexpected.push(`scanning configuration ${JSON.stringify(region.scanning)}`);
   for (const [cluster, entries] of region.clusters) {
     for (const entry of entries.values()) unexpected.push(`EKS access entry ${entry.principalArn}`);

@@ -1,6 +1,6 @@
 /**
  * `npm run fork-check`: proves the project on CDK Terrain (cdktn), the community fork of CDKTF. In a copy of the
- * checkout it makes the switch the README gives (FORK_PACKAGES in package.json), installs, runs the unit suite, and
+ * checkout it makes the switch docs/versions.md gives (FORK_PACKAGES in package.json), installs, runs the unit suite, and
  * synthesizes every example folder; then it synthesizes the same folders here, with CDKTF, and compares every file:
  * the stacks may differ only in FORK_DIFFERENCES, cdktf's manifest only in its version and layout.
  * The fork needs Node.js 22.19 or later: run it with such a `node` first on PATH (.ci/run does, with Node 24).

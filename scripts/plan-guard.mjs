@@ -50,7 +50,7 @@ const GUARDED = {
   aws_ecr_repository_creation_template: (before) =>
     `the repository creation template of ${text(before.prefix, 'its prefix')}/: cache repositories created without it get ECR's defaults (no lifecycle policy, no repository policy)`,
   aws_ecr_registry_policy: () => 'the registry policy: the consumer accounts can no longer have ECR create or import cache repositories for them',
-  // The provider's delete puts an empty basic configuration (README, "Registry scanning").
+  // The provider's delete puts an empty basic configuration (docs/security.md, "Registry scanning").
   aws_ecr_registry_scanning_configuration: () =>
     'the registry scanning configuration: ECR falls back to basic scanning with no rules, so no repository is scanned on push',
   aws_iam_policy: () => 'the node pull policy: the nodes lose their permission to pull through the cache',

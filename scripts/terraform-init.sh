@@ -7,6 +7,6 @@ stack_dir=${1:?usage: scripts/terraform-init.sh STACK_DIR}
 if [ -f "$stack_dir/.terraform.lock.hcl" ]; then
   terraform -chdir="$stack_dir" init -input=false -lockfile=readonly
 else
-  echo "::warning::$stack_dir has no .terraform.lock.hcl: keep one beside the environment files (README, Provider versions), or plans and applies may install different provider releases"
+  echo "::warning::$stack_dir has no .terraform.lock.hcl: keep one beside the environment files (docs/versions.md, "Provider versions"), or plans and applies may install different provider releases"
   terraform -chdir="$stack_dir" init -input=false
 fi

@@ -17,7 +17,7 @@ export function requiredTerraformVersion(environment: Environment): string {
 /**
  * The provider releases a stack accepts: the one the bindings were generated from and every later release of the
  * same major version (`~> 6.25` for 6.25.0: 6.25.0 and above, below 7.0), so a team takes provider fixes without
- * changing this project. The dependency lock file says which one a pipeline uses (README, Provider versions).
+ * changing this project. The dependency lock file says which one a pipeline uses (docs/versions.md, "Provider versions").
  */
 export function compatibleReleases(generatedFrom: string | undefined): string {
   const match = /^(\d+)\.(\d+)\.\d+$/.exec(generatedFrom ?? '');

@@ -28,7 +28,7 @@ export interface UpstreamCredentialSecretProps {
   /**
    * Write the value from an ephemeral, sensitive input variable through the write-only `secret_string_wo`, so it
    * never reaches the configuration, the plan or the state.
-   * @default - no value is written: put it out of band (see the README)
+   * @default - no value is written: put it out of band (see docs/credentials.md)
    */
   readonly valueFromVariable?: SecretValueFromVariable;
   /**

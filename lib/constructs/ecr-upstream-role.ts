@@ -26,7 +26,7 @@ export interface EcrUpstreamRoleProps {
 /**
  * The role an ECR-to-ECR rule names in `custom_role_arn`: trusted by `pullthroughcache.ecr.amazonaws.com` as AWS
  * documents it, allowed to read the upstream prefix and to write the cache prefix, nothing else.
- * The upstream registry's owner must also allow this account (see the README).
+ * The upstream registry's owner must also allow this account (see docs/environment-files.md, "Rules").
  */
 export class EcrUpstreamRole extends Construct {
   readonly role: IamRole;

@@ -166,7 +166,7 @@ export class PullThroughCacheRule extends Construct {
     });
     nameElement(this.rule, props.prefix);
     if (gate) {
-      // Before the gate the rule had no count: its object moves to index 0 (README, "Terraform addresses").
+      // Before the gate the rule had no count: its object moves to index 0 (docs/deploying.md, "Terraform addresses").
       const address = `${this.rule.terraformResourceType}.${this.rule.friendlyUniqueId}`;
       recordMove(this, address, `${address}[0]`);
     }
@@ -206,7 +206,7 @@ export class PullThroughCacheRule extends Construct {
       `\${${condition}}`,
       `${stack}: the secret ${secret.name} has no value yet, so the pull-through cache rule ${this.prefix} waits for it ` +
         `(everything else is planned and applied). Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"}: ` +
-        `aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string file://credentials.json (README, "Filling the credential secrets"), ` +
+        `aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string file://credentials.json (docs/credentials.md), ` +
         'then apply again: that apply creates the rule.',
     );
     return condition;
@@ -228,7 +228,7 @@ export class PullThroughCacheRule extends Construct {
       condition: `\${try(anytrue([for version in ${versions.fqn}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,
       errorMessage:
         `The secret ${secret.name} has no value yet, so the pull-through cache rule ${this.prefix} was not created. ` +
-        `Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"} (README, "Filling the credential secrets"), ` +
+        `Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"} (docs/credentials.md), ` +
         'then apply again: that apply creates the rule. Everything else this apply created is in place.',
     };
   }

@@ -250,7 +250,7 @@ export class PullThroughCache extends PullThroughCacheBase {
 
   /**
    * The repository policy of every cache repository, when the cache has consumers: what lets them pull. Apply it to
-   * repositories created before the templates had it (see the README).
+   * repositories created before the templates had it (see docs/organization.md).
    */
   readonly consumerRepositoryPolicy?: string;
   /** The registry's permissions policy, when the cache has consumers. */

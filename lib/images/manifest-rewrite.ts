@@ -76,7 +76,7 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 /** Kinds whose keys are data, not configuration: an `image` key there is not an image to report. */
 const DATA_KINDS = new Set(['ConfigMap', 'Secret']);
 
-/** The kinds and places rewrite reads, for help texts and the README. */
+/** The kinds and places rewrite reads, for help texts and docs/pulling.md. */
 export const READ_KINDS = [...Object.keys(POD_SPEC_PATHS), 'HelmRelease (spec.values)', 'Application (Argo CD helm.valuesObject)', 'Kustomization (images)'];
 
 interface Edit {

@@ -1,7 +1,7 @@
 /**
  * Registry mirrors on the nodes: which upstream hosts a node's container runtime can send to the cache, and where.
  * The rules decide it; what a host mirror cannot express is left out with its reason. Sources: containerd's
- * docs/hosts.md, the prototype recorded in the README ("Registry mirrors on the nodes").
+ * docs/hosts.md, the prototype recorded in docs/node-mirrors.md.
  */
 import { privateRegistryHost, ROOT_PREFIX } from '../aws/ecr';
 import { type UpstreamName, upstream, upstreamRegistryUrl } from '../aws/upstreams';

@@ -156,7 +156,7 @@ export class PolicyChecks implements IAspect {
     if (!(stack instanceof TerraformStack)) {
       throw new Error(
         `${(stack as IConstruct).node.path}: the stack comes from another copy of cdktf than this library's, whose aspects it would never run: ` +
-          'import cdktf under one name (under CDK Terrain, alias cdktf to cdktn as the README shows)',
+          'import cdktf under one name (under CDK Terrain, alias cdktf to cdktn as docs/versions.md shows)',
       );
     }
     Aspects.of(stack).add(new PolicyChecks());

@@ -7,7 +7,7 @@
  * patterns and lengths, quotas, secrets in their recovery window. What it cannot know it refuses loudly: an action it
  * does not implement answers `UnknownOperationException` and is listed in `unknownCalls`, and a request whose outcome
  * AWS does not document answers `LoopbackUndocumentedBehaviour`. It does not check signatures, reach any upstream
- * registry, or evaluate IAM policies (`can-pull` does that, offline): README, "What the loopback AWS proves".
+ * registry, or evaluate IAM policies (`can-pull` does that, offline): docs/deploying.md, "What the loopback AWS proves".
  *
  * Which account a request acts in comes from its access key (`loopback-<account>`, see `loopbackCredentials`).
  */
