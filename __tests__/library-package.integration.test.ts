@@ -196,6 +196,9 @@ describe('the package', () => {
     expect(files).toContain(join('dist', 'index.js'));
     expect(files).toContain(join('dist', 'index.d.ts'));
     expect(files).toContain('CHANGELOG.md');
+    // The README's links into docs/ resolve in the package too.
+    expect(files).toContain(join('docs', 'construct-library.md'));
+    expect(files).toContain(join('docs', 'api', 'README.md'));
     expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
     expect(files.some((file) => file.startsWith('config') || file.startsWith('cli') || file.startsWith('stacks'))).toBe(false);
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -238,5 +241,33 @@ describe.each(['CommonJS', 'ESM'])('the construct library, installed in a new %s
     expect((secret['//'] as { acknowledged_findings: Record<string, string> }).acknowledged_findings['PTC-SM3']).toMatch(
       /: ECR pull-through cache can only read secrets under the default aws\/secretsmanager key$/,
     );
+  });
+});
+
+describe("the docs' TypeScript examples", () => {
+  /** What an example takes as given from the app around it, declared by type only: the example is compiled, not run. */
+  const GIVEN: Record<string, [string, string]> = {
+    stack: ["import { TerraformStack } from 'cdktf';", 'TerraformStack'],
+    key: ["import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';", 'KmsKey'],
+    secret: ["import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';", 'SecretsmanagerSecret'],
+  };
+  const examples = readdirSync(join(PROJECT_ROOT, 'docs'))
+    .filter((page) => page.endsWith('.md'))
+    .flatMap((page) => [...readFileSync(join(PROJECT_ROOT, 'docs', page), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match, index) => [`${page} #${index + 1}`, match[1]] as const));
+
+  it('are there to compile', () => {
+    expect(examples.map(([name]) => name)).toEqual(expect.arrayContaining(['construct-library.md #1', 'security.md #1']));
+  });
+
+  it.each(examples)('%s compiles against the installed package, as written', (name, code) => {
+    const dir = join(apps.get('CommonJS')!.dir, 'docs-examples', name.replace(/\W+/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    const given = Object.entries(GIVEN).filter(([variable]) => new RegExp(`\\b${variable}\\b`).test(code));
+    const prelude = given.map(([variable, [importLine, type]]) => `${importLine}\ndeclare const ${variable}: ${type};`).join('\n');
+    writeFileSync(join(dir, 'example.ts'), `${prelude}\n${code}`);
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...CDKTF_INIT_TSCONFIG, compilerOptions: { ...CDKTF_INIT_TSCONFIG.compilerOptions, noEmit: true, incremental: false, noUnusedLocals: false } }));
+    const result = spawnSync('npx', ['tsc', '-p', dir], { cwd: apps.get('CommonJS')!.dir, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 });

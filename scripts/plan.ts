@@ -37,7 +37,7 @@ async function plan(name: string, options: PlanOptions): Promise<void> {
     if (typeof mirror === 'string') throw new UserError(`--offline needs the provider mirror: ${mirror}`);
     const pinned = (JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as StackJson).terraform.required_providers.aws.version;
     if (pinned !== mirror.awsVersion) {
-      console.error(`note: planning with hashicorp/aws ${mirror.awsVersion} from the mirror; the stack pins ${pinned}`);
+      console.error(`note: planning with hashicorp/aws ${mirror.awsVersion} from the mirror; the stack pins ${pinned} (expected offline: docs/versions.md, Provider versions)`);
     }
     const dir = join(outdir, 'offline', `${STACK_NAME_PREFIX}${name}`);
     if (existsSync(dir)) rmSync(dir, { recursive: true });
