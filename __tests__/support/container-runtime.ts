@@ -87,12 +87,8 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-/** A distribution registry on 127.0.0.1 with basic authentication (htpasswd, bcrypt) and storage in `dir`. */
-export async function startRegistry(dir: string, user: string, password: string): Promise<Registry> {
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
-  // distribution reads bcrypt hashes in the $2y$ form.
-  writeFileSync(join(dir, 'htpasswd'), `${user}:${bcrypt.hashSync(password, 8).replace(/^\$2[ab]\$/, '$2y$')}\n`);
+/** `dir/registry.yml` for distribution: on `address`, storage in `dir`, with the access log, and `settings` after. */
+function writeRegistryConfig(dir: string, address: string, settings: readonly string[]): void {
   writeFileSync(
     join(dir, 'registry.yml'),
     [
@@ -100,10 +96,19 @@ export async function startRegistry(dir: string, user: string, password: string)
       'log: { level: info, accesslog: { disabled: false } }',
       `storage: { filesystem: { rootdirectory: ${join(dir, 'storage')} } }`,
       `http: { addr: "${address}", secret: test-only }`,
-      `auth: { htpasswd: { realm: cache, path: ${join(dir, 'htpasswd')} } }`,
+      ...settings,
       '',
     ].join('\n'),
   );
+}
+
+/** A distribution registry on 127.0.0.1 with basic authentication (htpasswd, bcrypt) and storage in `dir`. */
+export async function startRegistry(dir: string, user: string, password: string): Promise<Registry> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  // distribution reads bcrypt hashes in the $2y$ form.
+  writeFileSync(join(dir, 'htpasswd'), `${user}:${bcrypt.hashSync(password, 8).replace(/^\$2[ab]\$/, '$2y$')}\n`);
+  writeRegistryConfig(dir, address, [`auth: { htpasswd: { realm: cache, path: ${join(dir, 'htpasswd')} } }`]);
   const log = join(dir, 'registry.log');
   const child = start('docker-registry', ['serve', join(dir, 'registry.yml')], log);
   await waitFor('the registry', async () => (await httpStatus(`http://${address}/v2/`)) === 401, child, log);
@@ -124,18 +129,10 @@ export interface PlainRegistry {
 export async function startPlainRegistry(dir: string, options: { readonly proxyOf?: string; readonly notify?: string } = {}): Promise<PlainRegistry> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  writeFileSync(
-    join(dir, 'registry.yml'),
-    [
-      'version: 0.1',
-      'log: { level: info, accesslog: { disabled: false } }',
-      `storage: { filesystem: { rootdirectory: ${join(dir, 'storage')} } }`,
-      `http: { addr: "${address}", secret: test-only }`,
-      ...(options.proxyOf ? [`proxy: { remoteurl: "${options.proxyOf}" }`] : []),
-      ...(options.notify ? ['notifications:', '  endpoints:', `    - { name: test, url: "${options.notify}", timeout: 2s, threshold: 5, backoff: 200ms }`] : []),
-      '',
-    ].join('\n'),
-  );
+  writeRegistryConfig(dir, address, [
+    ...(options.proxyOf ? [`proxy: { remoteurl: "${options.proxyOf}" }`] : []),
+    ...(options.notify ? ['notifications:', '  endpoints:', `    - { name: test, url: "${options.notify}", timeout: 2s, threshold: 5, backoff: 200ms }`] : []),
+  ]);
   const log = join(dir, 'registry.log');
   const child = start('docker-registry', ['serve', join(dir, 'registry.yml')], log);
   await waitFor('the registry', async () => (await httpStatus(`http://${address}/v2/`)) === 200, child, log);
