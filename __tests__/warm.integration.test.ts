@@ -191,7 +191,7 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
     expect(line(/^skipped +not a reference/)).toMatch(/not a valid image reference/);
     expect(line(/^not warmed/)).toMatch(new RegExp(`^not warmed +quay\\.io/acme/app@${digests['quay/acme/app']} -> ${CACHE}/quay/acme/app@sha256:\\w+: a reference by digest alone: .*containers-roadmap #2837.*quay\\.io/acme/app:<tag>@sha256`));
     expect(line(/^failed +quay\.io\/acme\/missing/)).toMatch(/: http:\/\/127\.0\.0\.1:\d+: MANIFEST_UNKNOWN: manifest unknown/);
-    expect(line(/^failed +quay\.io\/acme\/stale/)).toMatch(new RegExp(`the tag 1\\.0 now names ${digests['quay/acme/stale']}, not the digest the reference pins \\(sha256:0{64}\\)`));
+    expect(line(/^failed +quay\.io\/acme\/stale/)).toMatch(new RegExp(`the cache's tag 1\\.0 names ${digests['quay/acme/stale']}, not the digest the reference pins \\(sha256:0{64}\\), which is not cached`));
     expect(line(/^cached +quay\.io\/acme\/tool:2\.0/)).toMatch(new RegExp(`-> ${CACHE}/quay/acme/tool:2\\.0  ${digests['quay/acme/tool']}  \\(linux/amd64; \\d+(\\.\\d)? (B|KiB); \\d+\\.\\d s\\)$`));
     expect(line(/^cached +nginx:1\.27@/)).toMatch(new RegExp(`-> ${CACHE}/docker-hub/library/nginx:1\\.27@${digests['docker-hub/library/nginx']}  \\(linux/amd64; `));
     expect(lines.at(-1)).toMatch(/^2 cached, 0 already cached, 2 failed, 3 skipped, 1 not warmed \(cache of dev, 111111111111 eu-west-2\); \d+(\.\d)? (B|KiB) in \d+\.\d s$/);
@@ -211,10 +211,12 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
     expect(other.stdout).toMatch(/^failed +quay\.io\/acme\/cold:1\.0 .*: the index has no linux\/s390x \(it has linux\/amd64, linux\/arm64\/v8\)/m);
   }, 60_000);
 
-  it('retries a registry that answers 429, and sends the registry the ECR token as basic authentication', async () => {
-    // In front of the stand-in: answers the first manifest request 429, as a registry over its pull rate does.
+  it('retries a registry that answers 429 or cuts a blob short, and sends the registry the ECR token as basic authentication', async () => {
+    // In front of the stand-in: answers the first manifest request 429, as a registry over its pull rate does, and
+    // cuts the connection halfway through the first blob, as a network does.
     const seen: IncomingHttpHeaders[] = [];
     let throttled = 0;
+    let cut = 0;
     throttler = createServer((request, response) => {
       seen.push(request.headers);
       if (request.url?.includes('/manifests/') && throttled === 0) {
@@ -224,6 +226,17 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
         return;
       }
       const forwarded = httpRequest(`http://${standIn!.address}${request.url}`, { method: request.method, headers: request.headers }, (answer) => {
+        if (request.url?.includes('/blobs/') && answer.statusCode === 200 && cut === 0) {
+          cut += 1;
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const body = Buffer.concat(chunks);
+            response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
+            response.write(body.subarray(0, Math.floor(body.length / 2)), () => response.socket?.destroy());
+          });
+          return;
+        }
         response.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(response);
       });
@@ -233,11 +246,11 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
     const run = await warm(['--json', '--images', folder('throttled', { 'list.txt': 'ghcr.io/acme/web:1.0\nquay.io/acme/throttled:1.0\n' }) + '/list.txt'], `http://127.0.0.1:${(throttler.address() as AddressInfo).port}`);
     const report = JSON.parse(run.stdout) as WarmReport;
     const throttledImage = report.images.find((image) => image.reference === 'quay.io/acme/throttled:1.0');
-    expect(throttled).toBe(1);
+    expect([throttled, cut]).toEqual([1, 1]);
     // The other image is not in the upstream: the stand-in's own reason.
     expect(report.images.find((image) => image.reference === 'ghcr.io/acme/web:1.0')).toMatchObject({ status: 'failed', reason: expect.stringMatching(/MANIFEST_UNKNOWN/) });
     expect(throttledImage).toMatchObject({ status: 'cached', platforms: ['linux/amd64', 'linux/arm64/v8'] });
-    expect(report.images.reduce((sum, image) => sum + (image.retries ?? 0), 0)).toBe(1);
+    expect(report.images.reduce((sum, image) => sum + (image.retries ?? 0), 0)).toBe(2);
     expect(run.status).toBe(1);
     // Every registry request carried the token GetAuthorizationToken gave: `AWS:<password>`, base64.
     const [password] = aws!.region(DEV, REGION).authorizationPasswords.slice(-1);
@@ -290,6 +303,7 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
       [['warm', '--env', 'dev', '--platform', 'amd64', '--images', join(work, 'nowhere.txt')], /--platform "amd64": give os\/architecture\[\/variant\]/],
       [['warm', '--env', 'dev', '--concurrency', '0', 'x'], /--concurrency "0" must be a whole number from 1 to 32/],
       [['warm', '--env', 'dev', '--registry-url', 'stand-in', 'x'], /--registry-url "stand-in" is not an http\(s\) URL/],
+      [['warm', '--env', 'dev', '--registry-url', 'http://10.0.0.5:5000', 'x'], /--registry-url http:\/\/10\.0\.0\.5:5000: plain http only to this machine/],
       [['warm', '--env', 'dev', join(work, 'no-such-folder')], /no-such-folder: no such file or folder/],
     ];
     for (const [args, message] of cases) {

@@ -138,8 +138,10 @@ export class RegistryPull {
   }
 
   private async manifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string; body: unknown }> {
-    const response = await this.request(`/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
-    const data = Buffer.from(await response.arrayBuffer());
+    const { response, data } = await this.request(`manifest ${reference}`, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT }, async (answer) => ({
+      response: answer,
+      data: Buffer.from(await answer.arrayBuffer()),
+    }));
     this.count(data.length);
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
     const said = response.headers.get('docker-content-digest');
@@ -159,17 +161,19 @@ export class RegistryPull {
   private async blob(repository: string, descriptor: Descriptor, keep: boolean): Promise<Buffer> {
     const [algorithm, expected] = descriptor.digest.split(':');
     if (algorithm !== 'sha256') throw new RegistryError(`blob ${descriptor.digest}: only sha256 digests are checked`);
-    const response = await this.request(`/v2/${repository}/blobs/${descriptor.digest}`, {});
-    const hash = createHash('sha256');
-    const kept: Buffer[] = [];
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      hash.update(chunk);
-      this.count(chunk.length);
-      if (keep) kept.push(Buffer.from(chunk));
-    }
-    const actual = hash.digest('hex');
-    if (actual !== expected) throw new RegistryError(`blob ${descriptor.digest}: the bytes read are sha256:${actual}`);
-    return Buffer.concat(kept);
+    // Read within the request's attempts: a connection cut while a layer streams is made again from its start.
+    return this.request(`blob ${descriptor.digest}`, `/v2/${repository}/blobs/${descriptor.digest}`, {}, async (response) => {
+      const hash = createHash('sha256');
+      const kept: Buffer[] = [];
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        this.count(chunk.length);
+        if (keep) kept.push(Buffer.from(chunk));
+      }
+      const actual = hash.digest('hex');
+      if (actual !== expected) throw new RegistryError(`blob ${descriptor.digest}: the bytes read are sha256:${actual}`);
+      return Buffer.concat(kept);
+    });
   }
 
   private count(bytes: number): void {
@@ -178,23 +182,25 @@ export class RegistryPull {
   }
 
   /**
-   * A GET that is made again, with exponential backoff and jitter, when the registry answers 429 (throttled; ECR's
-   * registry API answers pulls over its rate so) or 5xx, or the connection fails; Retry-After, when given, sets the wait.
+   * A GET, and `read` of its answer, made again with exponential backoff and jitter when the registry answers 429
+   * (throttled; ECR's registry API answers pulls over its rate so) or 5xx, or the connection fails or is cut while the
+   * answer is read; Retry-After, when given, sets the wait. `what` names the manifest or blob in a failure.
    */
-  private async request(path: string, headers: Record<string, string>): Promise<Response> {
+  private async request<T>(what: string, path: string, headers: Record<string, string>, read: (response: Response) => Promise<T>): Promise<T> {
     const url = `${this.options.registry.replace(/\/+$/, '')}${path}`;
     for (let attempt = 1; ; attempt++) {
       let response: Response | undefined;
       let failure: string;
       try {
         response = await fetch(url, { headers: { ...headers, ...(this.options.authorization ? { authorization: this.options.authorization } : {}) }, redirect: 'follow' });
-        if (response.ok) return response;
+        if (response.ok) return await read(response);
         failure = await reasonOf(response);
         if (response.status !== 429 && response.status < 500) throw new RegistryError(failure, response.status);
       } catch (error) {
         if (error instanceof RegistryError) throw error;
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        failure = `cannot reach ${new URL(url).host}: ${cause?.code ?? cause?.message ?? (error as Error).message}`;
+        const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+        failure = response?.ok ? `${what}: the connection to ${new URL(url).host} was cut while reading it (${reason})` : `cannot reach ${new URL(url).host}: ${reason}`;
       }
       if (attempt >= this.attempts) throw new RegistryError(`${failure} (after ${attempt} attempts)`, response?.status);
       this.retries += 1;

@@ -238,6 +238,11 @@ export async function warm(paths: readonly string[], options: WarmOptions, io: W
   const concurrency = concurrencyOf(options.concurrency);
   const platforms = platformsOf(options.platform);
   const registryUrl = options.registryUrl === undefined ? undefined : endpointSetting('--registry-url', options.registryUrl).url;
+  // The ECR token reads every repository the principal may read in the region for 12 hours: never in clear text off
+  // this machine.
+  if (registryUrl !== undefined && new URL(registryUrl).protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(registryUrl).hostname)) {
+    throw new CliError(`--registry-url ${registryUrl}: plain http only to this machine (127.0.0.1, localhost); the ECR token would cross the network in clear text: use https`);
+  }
   if (paths.length === 0 && options.images === undefined) throw new CliError('warm: give manifests, Helm values or Kustomize files (or folders), or --images FILE');
   const started = performance.now();
 
@@ -390,9 +395,11 @@ async function warmOne(entry: { reference: string; uri: string; sources: string[
   };
   const isError = (value: unknown): value is { error: string } => typeof value === 'object' && value !== null && 'error' in value;
 
+  // What the cache holds already; when DescribeImages is refused (a consumer's principal on the hub's repositories,
+  // which the creation template's policy does not grant), the image is pulled all the same and the check after it fails
+  // with the reason.
   const before = await ecr(() => cachedDigest(context.client, context.account, parsed.path, tag));
-  if (isError(before)) return failed(`DescribeImages: ${before.error}`);
-  if (before !== undefined && (parsed.digest === undefined || parsed.digest === before)) {
+  if (!isError(before) && before !== undefined && (parsed.digest === undefined || parsed.digest === before)) {
     return { result: { ...base, status: 'already cached', digest: before, seconds: elapsed() }, registry };
   }
 
@@ -405,7 +412,11 @@ async function warmOne(entry: { reference: string; uri: string; sources: string[
   }
   const facts = { digest: pulled.digest, platforms: pulled.platforms, bytes: pulled.bytes, retries: pulled.retries };
   if (parsed.digest !== undefined && parsed.digest !== pulled.digest) {
-    return failed(`the tag ${tag} now names ${pulled.digest}, not the digest the reference pins (${parsed.digest}): update the reference`, facts);
+    return failed(
+      `the cache's tag ${tag} names ${pulled.digest}, not the digest the reference pins (${parsed.digest}), which is not cached: ` +
+        'the upstream moved the tag, or the cache has not seen it move yet (a mutable tag refreshes at most every 24 hours, containers-roadmap #2254)',
+      facts,
+    );
   }
 
   for (let attempt = 1; ; attempt++) {
