@@ -114,49 +114,76 @@ describe('./bin/ecr-cache adopt, against the loopback AWS', () => {
   });
 
   describe('a secret the state holds as tainted (an apply interrupted right after CreateSecret)', () => {
-    /** The applied state, with the Docker Hub secret marked as an interrupted create leaves it. */
-    const taintedState = (file: string) => {
-      const state = JSON.parse(readFileSync(join(work, 'workspace', 'terraform.tfstate'), 'utf8')) as {
-        resources: { type: string; name: string; instances: { status?: string }[] }[];
-      };
-      state.resources.find((resource) => resource.type === 'aws_secretsmanager_secret' && resource.name === 'docker_hub')!.instances[0].status = 'tainted';
+    type State = { resources: { type: string; name: string; instances: { status?: string; attributes: { arn: string } }[] }[] };
+    const dockerHub = (state: State) => state.resources.find((resource) => resource.type === 'aws_secretsmanager_secret' && resource.name === 'docker_hub')!.instances[0];
+    /** The applied state, with the Docker Hub secret marked as an interrupted create leaves it (and recorded with `arn`). */
+    const taintedState = (file: string, arn?: string) => {
+      const state = JSON.parse(readFileSync(join(work, 'workspace', 'terraform.tfstate'), 'utf8')) as State;
+      dockerHub(state).status = 'tainted';
+      if (arn) dockerHub(state).attributes.arn = arn;
       writeFileSync(file, JSON.stringify(state));
       return file;
     };
-    const statusOf = (file: string) =>
-      (JSON.parse(readFileSync(file, 'utf8')) as { resources: { type: string; name: string; instances: { status?: string }[] }[] }).resources.find(
-        (resource) => resource.type === 'aws_secretsmanager_secret' && resource.name === 'docker_hub',
-      )!.instances[0].status;
+    const statusOf = (file: string) => dockerHub(JSON.parse(readFileSync(file, 'utf8')) as State).status;
+    const adoptWith = (folder: string, env: string, ...args: string[]) =>
+      ecrCacheAsync(['adopt', '--env', env, '--environments', folder, ...args], { ...aws.sdkEnvironment(ACCOUNT, REGION), AWS_EC2_METADATA_DISABLED: 'true' });
 
-    it('is kept: AWS holds it intact, so adopt clears the taint in the local state (an apply would schedule its deletion)', async () => {
+    it('is kept when --untaint says the --state file is the local state: AWS holds it intact, so adopt clears the taint there', async () => {
       const state = taintedState(join(work, 'tainted.tfstate'));
-      const run = await adopt(state);
+      const run = await adoptWith(join(work, 'environments'), 'team', '--state', state, '--untaint');
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout).toContain('untaint  aws_secretsmanager_secret.docker_hub: ecr-pullthroughcache/docker-hub exists intact in the account');
+      expect(run.stdout).toContain('untaint  aws_secretsmanager_secret.docker_hub: ecr-pullthroughcache/docker-hub exists intact in the account, as Terraform recorded it');
       expect(run.stdout).toContain('ecr-cache-team: 1 tainted secret(s) kept, nothing to import; apply again: npx cdktf deploy ecr-cache-team');
       expect(statusOf(state)).toBeUndefined();
     });
 
-    it('with S3 state, whose copy adopt reads, is reported with the terraform untaint command to run', async () => {
+    it('in a --state file that may be a pulled copy, is left as it is, with the terraform untaint command to run', async () => {
+      const state = taintedState(join(work, 'copy.tfstate'));
+      const run = await adoptWith(join(work, 'environments'), 'team', '--state', state);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain(
+        'blocked  aws_secretsmanager_secret.docker_hub: Terraform holds the secret ecr-pullthroughcache/docker-hub as tainted (an interrupted create), and the next apply would schedule its deletion. ' +
+          'AWS holds it intact: keep it with terraform -chdir=cdktf.out/stacks/ecr-cache-team untaint aws_secretsmanager_secret.docker_hub (after npx cdktf synth and terraform -chdir=cdktf.out/stacks/ecr-cache-team init), then apply',
+      );
+      expect(statusOf(state)).toBe('tainted');
+    });
+
+    it('recorded with another ARN than the secret of that name in the account, is not kept: the record is to be dropped', async () => {
+      const other = 'arn:aws:secretsmanager:eu-west-2:111111111111:secret:ecr-pullthroughcache/docker-hub-AAAAAA';
+      const state = taintedState(join(work, 'other.tfstate'), other);
+      const run = await adoptWith(join(work, 'environments'), 'team', '--state', state, '--untaint');
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain(`blocked  aws_secretsmanager_secret.docker_hub: Terraform holds ${other} as tainted, but the secret ecr-pullthroughcache/docker-hub in account ${ACCOUNT} is arn:`);
+      expect(run.stdout).toContain('drop the record with terraform -chdir=cdktf.out/stacks/ecr-cache-team state rm aws_secretsmanager_secret.docker_hub, then run adopt again');
+      expect(statusOf(state)).toBe('tainted');
+    });
+
+    describe('with S3 state', () => {
       // Its own folder: two environment files for one account and region are refused.
       const s3Folder = join(work, 'environments-s3');
-      mkdirSync(s3Folder, { recursive: true });
-      writeFileSync(join(s3Folder, 'team-s3.yaml'), `${ENVIRONMENT}state: { bucket: tf-state }\n`);
-      try {
-        const state = taintedState(join(work, 'pulled.tfstate'));
-        const run = await ecrCacheAsync(['adopt', '--env', 'team-s3', '--environments', s3Folder, '--state', state], {
-          ...aws.sdkEnvironment(ACCOUNT, REGION),
-          AWS_EC2_METADATA_DISABLED: 'true',
-        });
+      beforeAll(() => {
+        mkdirSync(s3Folder, { recursive: true });
+        writeFileSync(join(s3Folder, 'team-s3.yaml'), `${ENVIRONMENT}state: { bucket: tf-state }\n`);
+      });
+      afterAll(() => rmSync(s3Folder, { recursive: true, force: true }));
+
+      it('needs --state: without it, what the stack manages and what is tainted would go unseen', async () => {
+        const run = await adoptWith(s3Folder, 'team-s3');
         expect(run.status).toBe(1);
-        expect(run.stdout).toContain(
-          'blocked  aws_secretsmanager_secret.docker_hub: Terraform holds the secret ecr-pullthroughcache/docker-hub as tainted (an interrupted create), and the next apply would schedule its deletion. ' +
-            'AWS holds it intact: keep it with terraform -chdir=cdktf.out/stacks/ecr-cache-team-s3 untaint aws_secretsmanager_secret.docker_hub, then apply',
-        );
+        expect(run.stderr).toContain('team-s3.yaml: state: ecr-cache-team-s3 keeps its state in S3 (bucket tf-state): give it to adopt with --state: terraform -chdir=cdktf.out/stacks/ecr-cache-team-s3 state pull > state.json');
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+      });
+
+      it('reports a tainted secret of the pulled copy with the terraform untaint command, and refuses --untaint', async () => {
+        const state = taintedState(join(work, 'pulled.tfstate'));
+        const run = await adoptWith(s3Folder, 'team-s3', '--state', state);
+        expect(run.status).toBe(1);
+        expect(run.stdout).toContain('AWS holds it intact: keep it with terraform -chdir=cdktf.out/stacks/ecr-cache-team-s3 untaint aws_secretsmanager_secret.docker_hub');
         expect(statusOf(state)).toBe('tainted');
-      } finally {
-        rmSync(s3Folder, { recursive: true, force: true });
-      }
+        const refused = await adoptWith(s3Folder, 'team-s3', '--state', state, '--untaint');
+        expect(refused.status).toBe(1);
+        expect(refused.stderr).toContain('--untaint: ecr-cache-team-s3 keeps its state in S3, so a --state file is a copy');
+      });
     });
   });
 

@@ -136,7 +136,8 @@ describe('an interrupted first apply converges, with no duplicates', () => {
     try {
       const stopped = await apply(run);
       expect(stopped.status).not.toBe(0);
-      const adopted = await ecrCacheAsync(['adopt', '--env', 'team', '--environments', run.folder, '--state', join(run.workspace.dir, 'terraform.tfstate')], {
+      // The workspace's terraform.tfstate is the stack's own local state: adopt may clear a taint there.
+      const adopted = await ecrCacheAsync(['adopt', '--env', 'team', '--environments', run.folder, '--state', join(run.workspace.dir, 'terraform.tfstate'), '--untaint'], {
         ...run.aws.sdkEnvironment(ACCOUNT, REGION),
         AWS_EC2_METADATA_DISABLED: 'true',
       });

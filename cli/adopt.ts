@@ -31,22 +31,38 @@ export interface AdoptOptions {
    * @default - the local state file of an environment without `state:` (terraform.ecr-cache-<name>.tfstate), if any
    */
   readonly state?: string;
+  /**
+   * Clear, in the `--state` file itself, the taint of a credential secret AWS holds intact. Only for a file that is
+   * the stack's own local state, not a pulled copy (where it would change nothing Terraform reads).
+   * @default - the local state file read by default is changed; a `--state` file is not, and the command is printed
+   */
+  readonly untaint?: boolean;
 }
 
-/** What a Terraform state (format 4) manages: every address, and those Terraform marked tainted. */
+/**
+ * What a Terraform state (format 4) manages: every address, and those Terraform marked tainted, with the ID (the ARN,
+ * for a secret) it recorded for each.
+ */
 interface StateAddresses {
   readonly managed: Set<string>;
-  readonly tainted: Set<string>;
+  readonly tainted: Map<string, string | undefined>;
 }
 
 function stateAddresses(stateFile: string | undefined): StateAddresses {
-  if (stateFile === undefined || !existsSync(stateFile)) return { managed: new Set(), tainted: new Set() };
-  type Instance = { index_key?: string | number; status?: string };
+  if (stateFile === undefined || !existsSync(stateFile)) return { managed: new Set(), tainted: new Map() };
+  type Instance = { index_key?: string | number; status?: string; attributes?: { arn?: string; id?: string } };
   let state: { resources?: { mode?: string; type: string; name: string; instances?: Instance[] }[] };
   const text = readFileSync(stateFile, 'utf8');
   // A Terraform killed while writing leaves an empty state file, which Terraform reads as no state (its local
-  // backend, statemgr.Filesystem): so does adopt.
-  if (text.trim() === '') return { managed: new Set(), tainted: new Set() };
+  // backend, statemgr.Filesystem): so does adopt, and says so.
+  if (text.trim() === '') {
+    const backup = `${stateFile}.backup`;
+    console.error(
+      `note: ${displayPath(stateFile)} is empty: read as no state, as Terraform reads it (after a run killed while writing it, or a state pull before the first apply)` +
+        (existsSync(backup) ? `; ${displayPath(backup)} holds the state before that run` : ''),
+    );
+    return { managed: new Set(), tainted: new Map() };
+  }
   try {
     state = JSON.parse(text) as typeof state;
   } catch {
@@ -58,11 +74,12 @@ function stateAddresses(stateFile: string | undefined): StateAddresses {
       (resource.instances ?? [{}]).map((instance) => ({
         address: instance.index_key === undefined ? `${resource.type}.${resource.name}` : `${resource.type}.${resource.name}[${JSON.stringify(instance.index_key)}]`,
         tainted: instance.status === 'tainted',
+        id: instance.attributes?.arn ?? instance.attributes?.id,
       })),
     );
   return {
     managed: new Set(instances.map(({ address }) => address)),
-    tainted: new Set(instances.filter(({ tainted }) => tainted).map(({ address }) => address)),
+    tainted: new Map(instances.filter(({ tainted }) => tainted).map(({ address, id }) => [address, id])),
   };
 }
 
@@ -74,7 +91,9 @@ function untaint(stateFile: string, address: string): void {
   const folder = mkdtempSync(join(tmpdir(), 'ecr-cache-untaint-'));
   try {
     const run = spawnSync('terraform', ['untaint', '-no-color', `-state=${stateFile}`, address], { cwd: folder, encoding: 'utf8' });
-    if (run.error) throw new CliError(`cannot run terraform to untaint ${address} (${run.error.message}): install Terraform >= 1.5, or run terraform untaint ${address} yourself`);
+    if (run.error) {
+      throw new CliError(`cannot run terraform to untaint ${address} (${run.error.message}): install Terraform >= 1.5, or run terraform untaint -state=${stateFile} ${address} yourself`);
+    }
     if (run.status !== 0) throw new CliError(`terraform untaint ${address} failed for ${displayPath(stateFile)}:\n${run.stderr.trim()}`);
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -122,6 +141,23 @@ function canonical(text: unknown): string {
 export async function adopt(options: AdoptOptions): Promise<number> {
   const folder = environmentsDirectory(options.environments);
   const environment = loadEnvironment(options.env, folder);
+  const stackFolder = `cdktf.out/stacks/${environment.stackName}`;
+  if (environment.state && options.state === undefined) {
+    // Without the state, everything the stack manages would look unmanaged, and a tainted secret would go unseen.
+    throw new CliError(
+      `${displayPath(environment.file)}: state: ${environment.stackName} keeps its state in S3 (bucket ${environment.state.bucket}): give it to adopt with --state: ` +
+        `terraform -chdir=${stackFolder} state pull > state.json (after npx cdktf synth and terraform -chdir=${stackFolder} init; before the first apply it prints nothing), then --state state.json`,
+    );
+  }
+  if (options.untaint && options.state === undefined) throw new CliError('--untaint changes the --state file: give --state FILE, the stack\'s local state');
+  if (options.untaint && environment.state) {
+    throw new CliError(`--untaint: ${environment.stackName} keeps its state in S3, so a --state file is a copy: run the terraform untaint commands adopt prints instead`);
+  }
+  // The local backend's file is where the stack keeps it: the project root (stacks/ecr-cache-stack.ts).
+  const stateFile = options.state !== undefined ? userPath(options.state) : join(PROJECT_ROOT, `terraform.${environment.stackName}.tfstate`);
+  if (options.state !== undefined && !existsSync(stateFile)) throw new CliError(`--state ${options.state}: no such file (write it with terraform state pull > ${options.state})`);
+  /** The state adopt may change: the local state it reads by default, or a --state file the user says is that. */
+  const ownState = options.state === undefined || options.untaint === true;
   const work = mkdtempSync(join(tmpdir(), 'ecr-cache-adopt-'));
   let stack: { resource?: Resources };
   try {
@@ -139,10 +175,8 @@ export async function adopt(options: AdoptOptions): Promise<number> {
   const iam = new IAMClient({ region });
   const liveArns = new Map<string, string>();
   const findings: Finding[] = [];
-  // The local backend's file is where the stack keeps it: the project root (stacks/ecr-cache-stack.ts).
-  const stateFile = options.state !== undefined ? userPath(options.state) : environment.state ? undefined : join(PROJECT_ROOT, `terraform.${environment.stackName}.tfstate`);
-  if (options.state !== undefined && !existsSync(stateFile!)) throw new CliError(`--state ${options.state}: no such file (write it with terraform state pull > ${options.state})`);
   const { managed, tainted } = stateAddresses(stateFile);
+  const untaints: string[] = [];
   const each = (type: string) =>
     Object.entries(resources[type] ?? {})
       .map(([name, body]) => ({ address: `${type}.${name}`, body, indexed: body.count !== undefined }))
@@ -184,6 +218,7 @@ export async function adopt(options: AdoptOptions): Promise<number> {
   for (const [name, body] of Object.entries(resources.aws_secretsmanager_secret ?? {})) {
     const address = `aws_secretsmanager_secret.${name}`;
     if (!tainted.has(address)) continue;
+    const recorded = tainted.get(address);
     const secretName = String(body.name);
     let secret;
     try {
@@ -192,18 +227,29 @@ export async function adopt(options: AdoptOptions): Promise<number> {
       if (notFound(error, 'ResourceNotFoundException')) continue; // gone: the re-apply makes it again
       throw error;
     }
+    const keepIt = `terraform -chdir=${stackFolder} untaint ${address} (after npx cdktf synth and terraform -chdir=${stackFolder} init), then apply`;
     if (secret.DeletedDate) {
       findings.push({ address, blocked: `${restoreAdvice(secretName, secret.DeletedDate)} (Terraform holds it as tainted)` });
-    } else if (stateFile === undefined || environment.state) {
+    } else if (recorded !== undefined && recorded !== secret.ARN) {
+      // Another secret of that name than the one Terraform recorded: made again since, or another account's.
+      findings.push({
+        address,
+        blocked:
+          `Terraform holds ${recorded} as tainted, but the secret ${secretName} in account ${account} is ${secret.ARN}: ` +
+          `drop the record with terraform -chdir=${stackFolder} state rm ${address}, then run adopt again to import the one AWS holds`,
+      });
+    } else if (secret.KmsKeyId !== undefined && !/alias\/aws\/secretsmanager$/.test(secret.KmsKeyId)) {
+      findings.push({ address, differences: [`kms_key_id is ${secret.KmsKeyId} in the account, aws/secretsmanager in the file (Terraform holds it as tainted)`] });
+    } else if (!ownState) {
       findings.push({
         address,
         blocked:
           `Terraform holds the secret ${secretName} as tainted (an interrupted create), and the next apply would schedule its deletion. ` +
-          `AWS holds it intact: keep it with terraform -chdir=cdktf.out/stacks/${environment.stackName} untaint ${address}, then apply`,
+          `AWS holds it intact: keep it with ${keepIt}`,
       });
     } else {
-      untaint(stateFile, address);
-      findings.push({ address, untainted: `${secretName} exists intact in the account; the taint an interrupted create left in ${displayPath(stateFile)} is cleared, so the apply keeps it` });
+      untaints.push(address);
+      findings.push({ address, untainted: `${secretName} exists intact in the account, as Terraform recorded it; the taint an interrupted create left in ${displayPath(stateFile)} is cleared, so the apply keeps it` });
     }
   }
   for (const { address, body } of each('aws_secretsmanager_secret')) {
@@ -329,6 +375,8 @@ export async function adopt(options: AdoptOptions): Promise<number> {
     }
   }
 
+  // Changed only once everything is read, so that a failed read leaves the state as it was.
+  for (const address of untaints) untaint(stateFile, address);
   const imports: ImportBlock[] = findings.flatMap((finding) => (finding.importId !== undefined ? [{ to: finding.address, id: finding.importId }] : []));
   for (const finding of findings) {
     if (finding.importId !== undefined) console.log(`import   ${finding.address}  (${finding.importId})`);

@@ -148,7 +148,8 @@ program
   .description("write Terraform import blocks for what the environment's stack would create that already exists in its account")
   .requiredOption('--env <name>', 'the environment to adopt an existing setup into (required)')
   .option(...environmentsOption)
-  .option('--state <file>', "the stack's state (terraform state pull > FILE): what it manages is left alone (default: the local state file, if any)")
+  .option('--state <file>', "the stack's state (terraform state pull > FILE): what it manages is left alone (default: the local state file, if any; required for S3 state)")
+  .option('--untaint', "clear in the --state file itself the taint of a credential secret AWS holds intact: only when FILE is the stack's own local state, not a pulled copy")
   .action(async (options: import('./adopt').AdoptOptions) => {
     const { adopt } = require('./adopt') as typeof import('./adopt');
     process.exitCode = await adopt(options);
