@@ -11,6 +11,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { DataAwsSecretsmanagerSecret } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret';
 import { PullThroughCache } from '../lib/constructs/pull-through-cache';
+import { UpstreamCredentialSecret } from '../lib/constructs/credential-secret';
 import { PULL_THROUGH_CACHE_SECRET_EXCEPTION } from '../lib/policy/rules/secretsmanager';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
@@ -65,8 +66,8 @@ const CASES: Record<string, [(scope: Construct) => unknown, (scope: Construct) =
     },
   ],
   'PTC-SM2': [
-    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'ecr-pullthroughcache/x', recoveryWindowInDays: 0, kmsKeyId: 'k' }),
-    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'ecr-pullthroughcache/x', recoveryWindowInDays: 7, kmsKeyId: 'k' }),
+    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 0, kmsKeyId: 'k' }),
+    (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 7, kmsKeyId: 'k' }),
   ],
   'PTC-SM3': [
     (scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'app/x', recoveryWindowInDays: 7 }),
@@ -239,7 +240,7 @@ describe("PTC-SM3 and PTC-SM4: a pull-through cache rule's credential secret tak
     );
   });
 
-  it('keeps the general rule for secrets no rule uses: another secret, one of a similar name, a data source of the same name', () => {
+  it('keeps the general rule for secrets no rule uses, unless named as AWS requires of a credential secret: a rule of another stack reads it', () => {
     const stack = stackWith((scope) => {
       template({ prefix: 'hub' })(scope);
       new SecretsmanagerSecret(scope, 'app', { name: 'app/x', recoveryWindowInDays: 7 });
@@ -251,9 +252,17 @@ describe("PTC-SM3 and PTC-SM4: a pull-through cache rule's credential secret tak
     });
     expect(policyFindings(stack).map((finding) => [finding.path, finding.rule.id, finding.acknowledged])).toEqual([
       ['checked/app', 'PTC-SM3', undefined],
-      ['checked/hub', 'PTC-SM3', undefined],
-      ['checked/hub-old', 'PTC-SM3', undefined],
+      ['checked/hub', 'PTC-SM3', PULL_THROUGH_CACHE_SECRET_EXCEPTION],
+      ['checked/hub-old', 'PTC-SM3', PULL_THROUGH_CACHE_SECRET_EXCEPTION],
     ]);
+    expect(firing(stack)).toEqual(['PTC-SM3']);
+  });
+
+  it("accepts a credential secret made alone (UpstreamCredentialSecret, for a rule of another stack), and refuses another key on such a name", () => {
+    const alone = stackWith((scope) => new UpstreamCredentialSecret(scope, 'credentials', { name: 'ecr-pullthroughcache/docker-hub', upstreamTitle: 'Docker Hub' }));
+    expect(firing(alone)).toEqual([]);
+    const keyed = stackWith((scope) => new SecretsmanagerSecret(scope, 'secret', { name: 'ecr-pullthroughcache/hub', recoveryWindowInDays: 7, kmsKeyId: 'alias/app' }));
+    expect(firing(keyed)).toEqual(['PTC-SM4']);
   });
 
   it("knows the secrets the library's rules create, and the ones a rule is given", () => {

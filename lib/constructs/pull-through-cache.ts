@@ -42,12 +42,14 @@ export interface PullThroughCacheProps extends CacheRegistryProps {
   /**
    * The AWS account of the registry that holds the cache (12 digits, or a token).
    * @default - the stack's: the one account its AWS provider allows (`allowed_account_ids`), else the account of
-   *   Terraform's credentials (`data.aws_caller_identity.cache_registry`, a token)
+   *   Terraform's credentials (`data.aws_caller_identity.cache_registry`, a token). The provider is read when the cache
+   *   is constructed: create it first.
    */
   readonly account?: string;
   /**
    * The AWS region of the registry that holds the cache (a region name, or a token).
-   * @default - the stack's: its AWS provider's `region`, else `data.aws_region.cache_registry` (a token)
+   * @default - the stack's: its AWS provider's `region`, else `data.aws_region.cache_registry` (a token). The provider
+   *   is read when the cache is constructed: create it first.
    */
   readonly region?: string;
   /**

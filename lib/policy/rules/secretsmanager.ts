@@ -2,6 +2,7 @@ import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-throug
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { parseArn } from '../../aws/arns';
+import { CREDENTIAL_SECRET_NAME_PREFIX } from '../../aws/ecr';
 import type { CheckedResource, PolicyRule } from '../rule';
 
 /** A value written into the configuration: anything but a reference (`${var.x}`, `${ephemeral...}`) once resolved. */
@@ -26,6 +27,15 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 
 /** The default key, as `kms_key_id` may name it: its alias, or the alias's ARN. */
 const isDefaultSecretsManagerKey = (key: unknown) => typeof key === 'string' && /(^|:)alias\/aws\/secretsmanager$/.test(key);
+
+/**
+ * A secret named with the prefix AWS requires of a pull-through cache rule's credential secret (ECR user guide, the
+ * same page: the name must begin with `ecr-pullthroughcache/`): one a rule of this or another stack reads.
+ */
+function isCredentialSecretName(secret: CheckedResource): boolean {
+  const name = secret.resolve(secret.config.name);
+  return typeof name === 'string' && name.startsWith(CREDENTIAL_SECRET_NAME_PREFIX);
+}
 
 /**
  * The prefixes of the pull-through cache rules of the stack whose `credential_arn` is this secret: a reference to it
@@ -83,9 +93,13 @@ export const SECRETS_MANAGER_RULES: readonly PolicyRule[] = [
     check: (resource) => {
       if (resource.type !== SecretsmanagerSecret.tfResourceType || resource.config.kms_key_id !== undefined) return undefined;
       const rules = rulesUsing(resource);
-      return rules.length > 0
-        ? { message: `uses the default aws/secretsmanager key, as the credential secret of the pull-through cache rule ${rules.join(', ')} must`, exception: PULL_THROUGH_CACHE_SECRET_EXCEPTION }
-        : { message: 'uses the default aws/secretsmanager key' };
+      if (rules.length > 0) {
+        return { message: `uses the default aws/secretsmanager key, as the credential secret of the pull-through cache rule ${rules.join(', ')} must`, exception: PULL_THROUGH_CACHE_SECRET_EXCEPTION };
+      }
+      if (isCredentialSecretName(resource)) {
+        return { message: `uses the default aws/secretsmanager key, as a secret named ${CREDENTIAL_SECRET_NAME_PREFIX}... (a pull-through cache rule's, in any stack) must`, exception: PULL_THROUGH_CACHE_SECRET_EXCEPTION };
+      }
+      return { message: 'uses the default aws/secretsmanager key' };
     },
   },
   {
@@ -97,9 +111,8 @@ export const SECRETS_MANAGER_RULES: readonly PolicyRule[] = [
       const key = resource.config.kms_key_id;
       if (key === undefined || isDefaultSecretsManagerKey(resource.resolve(key))) return undefined;
       const rules = rulesUsing(resource);
-      return rules.length > 0
-        ? { message: `is the credential secret of the pull-through cache rule ${rules.join(', ')}, encrypted with kms_key_id ${String(resource.resolve(key))}: ECR cannot read it; leave kms_key_id out` }
-        : undefined;
+      const what = rules.length > 0 ? `is the credential secret of the pull-through cache rule ${rules.join(', ')}` : isCredentialSecretName(resource) ? `is named ${String(resource.resolve(resource.config.name))}, a pull-through cache rule's credential secret` : undefined;
+      return what === undefined ? undefined : { message: `${what}, encrypted with kms_key_id ${String(resource.resolve(key))}: ECR cannot read it; leave kms_key_id out` };
     },
   },
 ];
