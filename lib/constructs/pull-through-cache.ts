@@ -48,8 +48,9 @@ export interface PullThroughCacheProps extends CacheRegistryProps {
   readonly account?: string;
   /**
    * The AWS region of the registry that holds the cache (a region name, or a token).
-   * @default - the stack's: its AWS provider's `region`, else `data.aws_region.cache_registry` (a token). The provider
-   *   is read when the cache is constructed: create it first.
+   * @default - the stack's: its AWS provider's `region`, else `data.aws_region.cache_registry` (a token, with which
+   *   ARNs are written in partition `aws`: give the region in aws-cn or aws-us-gov). The provider is read when the
+   *   cache is constructed: create it first.
    */
   readonly region?: string;
   /**
