@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { type LoopbackAws, loopbackCredentials, startLoopbackAws } from '../scripts/loopback-aws';
 import { PROJECT_ROOT } from '../config/environments';
 import { warm as warmInProcess, type WarmReport } from '../cli/warm';
+import { RegistryPull } from '../cli/registry-pull';
 import { type Containerd, type PlainRegistry, pushAll, runtimeUnavailable, startContainerd, startPlainRegistry } from './support/container-runtime';
 import { writeOciImage, writeOciIndex } from './support/oci-image';
 import { ecrCache, ecrCacheAsync } from './support/processes';
@@ -43,6 +44,9 @@ let standIn: PlainRegistry | undefined;
 let hubStandIn: PlainRegistry | undefined;
 let containerd: Containerd | undefined;
 let throttler: Server | undefined;
+/** A registry in front of the stand-in that redirects blobs, and the "bucket" they are redirected to. */
+let redirecting: Server | undefined;
+let bucket: Server | undefined;
 /** Digests of the images the upstream holds, by cache path. */
 const digests: Record<string, string> = {};
 
@@ -101,6 +105,7 @@ beforeAll(async () => {
     ['quay/acme/stale', '1.0', false],
     ['quay/acme/unwarmed', '1.0', true],
     ['quay/acme/throttled', '1.0', true],
+    ['quay/acme/redirected', '1.0', false],
     ['quay/acme/progress', '1.0', false],
     ['docker-hub/library/nginx', '1.27', false],
   ];
@@ -119,7 +124,7 @@ afterAll(async () => {
   await standIn?.stop();
   await hubStandIn?.stop();
   await upstream?.stop();
-  await new Promise((resolve) => (throttler ? throttler.close(resolve) : resolve(undefined)));
+  for (const server of [throttler, redirecting, bucket]) await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await aws?.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -255,6 +260,57 @@ describe.skipIf(skip)('./bin/ecr-cache warm through a distribution registry stan
     // Every registry request carried the token GetAuthorizationToken gave: `AWS:<password>`, base64.
     const [password] = aws!.region(DEV, REGION).authorizationPasswords.slice(-1);
     expect(new Set(seen.map((headers) => headers.authorization))).toEqual(new Set([`Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`]));
+  }, 60_000);
+
+  it('sends the token to the registry only: a blob redirected to another origin, as ECR redirects layers to S3, goes there without it; a stalled blob is read again', async () => {
+    // The "bucket": another origin (another port), answering with the stand-in's blob; the first answer stalls halfway.
+    const bucketHeaders: IncomingHttpHeaders[] = [];
+    let stalled = 0;
+    bucket = createServer((request, response) => {
+      bucketHeaders.push(request.headers);
+      httpRequest(`http://${standIn!.address}/v2/quay/acme/redirected/blobs/${request.url!.split('?')[0].slice(1)}`, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks);
+          response.writeHead(answer.statusCode!, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
+          if (stalled === 0 && body.length > 1) {
+            stalled += 1;
+            response.write(body.subarray(0, Math.floor(body.length / 2))); // and nothing more
+            return;
+          }
+          response.end(body);
+        });
+      }).end();
+    });
+    await new Promise<void>((resolve) => bucket!.listen(0, '127.0.0.1', resolve));
+    const bucketUrl = `http://127.0.0.1:${(bucket.address() as AddressInfo).port}`;
+    const registryHeaders: IncomingHttpHeaders[] = [];
+    redirecting = createServer((request, response) => {
+      registryHeaders.push(request.headers);
+      const blob = /\/blobs\/(sha256:[0-9a-f]{64})$/.exec(request.url ?? '');
+      if (blob) {
+        response.writeHead(307, { location: `${bucketUrl}/${blob[1]}?X-Amz-Signature=presigned` });
+        response.end();
+        return;
+      }
+      const forwarded = httpRequest(`http://${standIn!.address}${request.url}`, { method: request.method, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(response);
+      });
+      request.pipe(forwarded);
+    });
+    await new Promise<void>((resolve) => redirecting!.listen(0, '127.0.0.1', resolve));
+
+    const pull = new RegistryPull({ registry: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`, authorization: 'Basic QVdTOnRva2Vu', stallMs: 500, backoffMs: 10 });
+    const pulled = await pull.pull('quay/acme/redirected', '1.0');
+    expect(pulled).toMatchObject({ digest: digests['quay/acme/redirected'], platforms: ['linux/amd64'], retries: 1 });
+    expect(stalled).toBe(1);
+    expect(registryHeaders.length).toBeGreaterThan(0);
+    expect(registryHeaders.every((headers) => headers.authorization === 'Basic QVdTOnRva2Vu')).toBe(true);
+    // The config and the layer, the stalled one twice: never with the token.
+    expect(bucketHeaders.length).toBeGreaterThanOrEqual(3);
+    expect(bucketHeaders.map((headers) => headers.authorization)).toEqual(bucketHeaders.map(() => undefined));
   }, 60_000);
 
   it("warms a consumer's images in its hub's cache", async () => {

@@ -43,6 +43,12 @@ export interface PullOptions {
   readonly attempts?: number;
   /** The first wait before another attempt, doubled each time (with jitter), unless the registry says Retry-After. @default 500 */
   readonly backoffMs?: number;
+  /**
+   * How long a request may wait for its answer, or for the next bytes of it, before it is cut and made again: a
+   * stalled connection would otherwise hold a worker for Node's own limits (5 minutes for headers, 5 for the body).
+   * @default 60000
+   */
+  readonly stallMs?: number;
 }
 
 export interface PullResult {
@@ -94,10 +100,12 @@ export class RegistryPull {
   retries = 0;
   private readonly attempts: number;
   private readonly backoffMs: number;
+  private readonly stallMs: number;
 
   constructor(private readonly options: PullOptions) {
     this.attempts = options.attempts ?? 5;
     this.backoffMs = options.backoffMs ?? 500;
+    this.stallMs = options.stallMs ?? 60_000;
   }
 
   /** Pulls `repository:tag` as a runtime does, every platform of an index or those asked for. */
@@ -162,10 +170,11 @@ export class RegistryPull {
     const [algorithm, expected] = descriptor.digest.split(':');
     if (algorithm !== 'sha256') throw new RegistryError(`blob ${descriptor.digest}: only sha256 digests are checked`);
     // Read within the request's attempts: a connection cut while a layer streams is made again from its start.
-    return this.request(`blob ${descriptor.digest}`, `/v2/${repository}/blobs/${descriptor.digest}`, {}, async (response) => {
+    return this.request(`blob ${descriptor.digest}`, `/v2/${repository}/blobs/${descriptor.digest}`, {}, async (response, alive) => {
       const hash = createHash('sha256');
       const kept: Buffer[] = [];
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        alive();
         hash.update(chunk);
         this.count(chunk.length);
         if (keep) kept.push(Buffer.from(chunk));
@@ -186,14 +195,27 @@ export class RegistryPull {
    * (throttled; ECR's registry API answers pulls over its rate so) or 5xx, or the connection fails or is cut while the
    * answer is read; Retry-After, when given, sets the wait. `what` names the manifest or blob in a failure.
    */
-  private async request<T>(what: string, path: string, headers: Record<string, string>, read: (response: Response) => Promise<T>): Promise<T> {
+  private async request<T>(what: string, path: string, headers: Record<string, string>, read: (response: Response, alive: () => void) => Promise<T>): Promise<T> {
     const url = `${this.options.registry.replace(/\/+$/, '')}${path}`;
     for (let attempt = 1; ; attempt++) {
       let response: Response | undefined;
       let failure: string;
+      // Cut when nothing arrives for stallMs: before the answer, and between its chunks (`alive` restarts the clock).
+      const stall = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const alive = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => stall.abort(new Error(`nothing arrived for ${this.stallMs / 1000} s`)), this.stallMs);
+      };
+      alive();
       try {
-        response = await fetch(url, { headers: { ...headers, ...(this.options.authorization ? { authorization: this.options.authorization } : {}) }, redirect: 'follow' });
-        if (response.ok) return await read(response);
+        response = await fetch(url, {
+          headers: { ...headers, ...(this.options.authorization ? { authorization: this.options.authorization } : {}) },
+          redirect: 'follow',
+          signal: stall.signal,
+        });
+        alive();
+        if (response.ok) return await read(response, alive);
         failure = await reasonOf(response);
         if (response.status !== 429 && response.status < 500) throw new RegistryError(failure, response.status);
       } catch (error) {
@@ -201,6 +223,8 @@ export class RegistryPull {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         const reason = cause?.code ?? cause?.message ?? (error as Error).message;
         failure = response?.ok ? `${what}: the connection to ${new URL(url).host} was cut while reading it (${reason})` : `cannot reach ${new URL(url).host}: ${reason}`;
+      } finally {
+        clearTimeout(timer);
       }
       if (attempt >= this.attempts) throw new RegistryError(`${failure} (after ${attempt} attempts)`, response?.status);
       this.retries += 1;
