@@ -41,11 +41,10 @@ function synthInto(): void {
     credentials: loopbackCredentials(ACCOUNT),
   });
 }
-const adopt = (state = join(work, 'workspace', 'terraform.tfstate')) =>
-  ecrCacheAsync(['adopt', '--env', 'team', '--environments', join(work, 'environments'), '--state', state], {
-    ...aws.sdkEnvironment(ACCOUNT, REGION),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+/** `adopt --env <env>` of the environments in `folder`, against the loopback AWS. */
+const adoptWith = (folder: string, env: string, ...args: string[]) =>
+  ecrCacheAsync(['adopt', '--env', env, '--environments', folder, ...args], { ...aws.sdkEnvironment(ACCOUNT, REGION), AWS_EC2_METADATA_DISABLED: 'true' });
+const adopt = (state = join(work, 'workspace', 'terraform.tfstate')) => adoptWith(join(work, 'environments'), 'team', '--state', state);
 const apply = () => terraform(workspace, ['apply', '-auto-approve', '-input=false', '-no-color']);
 
 beforeAll(async () => {
@@ -125,8 +124,6 @@ describe('./bin/ecr-cache adopt, against the loopback AWS', () => {
       return file;
     };
     const statusOf = (file: string) => dockerHub(JSON.parse(readFileSync(file, 'utf8')) as State).status;
-    const adoptWith = (folder: string, env: string, ...args: string[]) =>
-      ecrCacheAsync(['adopt', '--env', env, '--environments', folder, ...args], { ...aws.sdkEnvironment(ACCOUNT, REGION), AWS_EC2_METADATA_DISABLED: 'true' });
 
     it('is kept when --untaint says the --state file is the local state: AWS holds it intact, so adopt clears the taint there', async () => {
       const state = taintedState(join(work, 'tainted.tfstate'));

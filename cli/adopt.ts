@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { displayPath, environmentsDirectory, loadEnvironment, PROJECT_ROOT, userPath } from '../config/environments';
 import { type ImportBlock, importsFile } from '../config/imports';
 import { synthesize } from '../stacks';
+import { isDefaultSecretsManagerKey } from '../lib/aws/ecr';
 import { CliError } from './cli-error';
 
 export interface AdoptOptions {
@@ -209,6 +210,21 @@ export async function adopt(options: AdoptOptions): Promise<number> {
     `Restore it with aws secretsmanager restore-secret --secret-id ${name} --region ${region}, then run adopt again`;
   const found = (address: string, importId: string, differences: string[]) =>
     findings.push(differences.length > 0 ? { address, differences } : { address, importId });
+  /** The secret of that name in the account, scheduled for deletion or not; undefined where there is none. */
+  const liveSecret = async (name: string) => {
+    try {
+      return await secrets.send(new DescribeSecretCommand({ SecretId: name }));
+    } catch (error) {
+      if (notFound(error, 'ResourceNotFoundException')) return undefined;
+      throw error;
+    }
+  };
+  /** How a live secret differs from the stack's, which always uses the default key: ECR cannot read one under another. */
+  const secretDifferences = (secret: { KmsKeyId?: string }) => {
+    const differences: string[] = [];
+    if (secret.KmsKeyId !== undefined && !isDefaultSecretsManagerKey(secret.KmsKeyId)) compare(differences, 'kms_key_id', secret.KmsKeyId, 'aws/secretsmanager');
+    return differences;
+  };
 
   // A secret whose create Terraform did not see through (Ctrl-C after CreateSecret, before the provider's read-back)
   // is recorded as tainted (Terraform: a resource whose create returned an error after the object was made is tainted).
@@ -220,13 +236,8 @@ export async function adopt(options: AdoptOptions): Promise<number> {
     if (!tainted.has(address)) continue;
     const recorded = tainted.get(address);
     const secretName = String(body.name);
-    let secret;
-    try {
-      secret = await secrets.send(new DescribeSecretCommand({ SecretId: secretName }));
-    } catch (error) {
-      if (notFound(error, 'ResourceNotFoundException')) continue; // gone: the re-apply makes it again
-      throw error;
-    }
+    const secret = await liveSecret(secretName);
+    if (!secret) continue; // gone: the re-apply makes it again
     const keepIt = `terraform -chdir=${stackFolder} untaint ${address} (after npx cdktf synth and terraform -chdir=${stackFolder} init), then apply`;
     if (secret.DeletedDate) {
       findings.push({ address, blocked: `${restoreAdvice(secretName, secret.DeletedDate)} (Terraform holds it as tainted)` });
@@ -238,8 +249,8 @@ export async function adopt(options: AdoptOptions): Promise<number> {
           `Terraform holds ${recorded} as tainted, but the secret ${secretName} in account ${account} is ${secret.ARN}: ` +
           `drop the record with terraform -chdir=${stackFolder} state rm ${address}, then run adopt again to import the one AWS holds`,
       });
-    } else if (secret.KmsKeyId !== undefined && !/alias\/aws\/secretsmanager$/.test(secret.KmsKeyId)) {
-      findings.push({ address, differences: [`kms_key_id is ${secret.KmsKeyId} in the account, aws/secretsmanager in the file (Terraform holds it as tainted)`] });
+    } else if (secretDifferences(secret).length > 0) {
+      findings.push({ address, differences: secretDifferences(secret) });
     } else if (!ownState) {
       findings.push({
         address,
@@ -254,23 +265,14 @@ export async function adopt(options: AdoptOptions): Promise<number> {
   }
   for (const { address, body } of each('aws_secretsmanager_secret')) {
     const name = String(body.name);
-    try {
-      const secret = await secrets.send(new DescribeSecretCommand({ SecretId: name }));
-      if (secret.DeletedDate) {
-        findings.push({
-          address,
-          blocked: restoreAdvice(name, secret.DeletedDate),
-        });
-        continue;
-      }
-      const differences: string[] = [];
-      // The stack always uses the default aws/secretsmanager key: ECR cannot read a secret under another.
-      if (secret.KmsKeyId !== undefined && !/alias\/aws\/secretsmanager$/.test(secret.KmsKeyId)) compare(differences, 'kms_key_id', secret.KmsKeyId, 'aws/secretsmanager');
-      liveArns.set(address, secret.ARN!);
-      found(address, secret.ARN!, differences);
-    } catch (error) {
-      if (!notFound(error, 'ResourceNotFoundException')) throw error;
+    const secret = await liveSecret(name);
+    if (!secret) continue;
+    if (secret.DeletedDate) {
+      findings.push({ address, blocked: restoreAdvice(name, secret.DeletedDate) });
+      continue;
     }
+    liveArns.set(address, secret.ARN!);
+    found(address, secret.ARN!, secretDifferences(secret));
   }
   for (const { address, body, indexed } of each('aws_ecr_pull_through_cache_rule')) {
     const prefix = String(body.ecr_repository_prefix);

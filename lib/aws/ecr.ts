@@ -15,6 +15,13 @@ export const MAX_RULES_PER_REGISTRY = 50;
 export const CREDENTIAL_SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
 
 /**
+ * The default Secrets Manager key, as a key setting names it (its alias, or the alias's ARN): the only key a
+ * pull-through cache rule's credential secret may use (ECR user guide, "Storing your upstream repository credentials in
+ * an AWS Secrets Manager secret").
+ */
+export const isDefaultSecretsManagerKey = (key: unknown): boolean => typeof key === 'string' && /(^|:)alias\/aws\/secretsmanager$/.test(key);
+
+/**
  * The provider's pattern for `ecr_repository_prefix` and `upstream_repository_prefix`: stricter than AWS's own
  * (one `.`, `_` or `-` between alphanumeric runs). We also refuse the trailing `/` both accept, because ECR
  * stores the prefix without it and the plan would never settle.

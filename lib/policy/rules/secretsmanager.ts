@@ -2,7 +2,7 @@ import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-throug
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { parseArn } from '../../aws/arns';
-import { CREDENTIAL_SECRET_NAME_PREFIX } from '../../aws/ecr';
+import { CREDENTIAL_SECRET_NAME_PREFIX, isDefaultSecretsManagerKey } from '../../aws/ecr';
 import type { CheckedResource, PolicyRule } from '../rule';
 
 /** A value written into the configuration: anything but a reference (`${var.x}`, `${ephemeral...}`) once resolved. */
@@ -24,9 +24,6 @@ export const PULL_THROUGH_CACHE_SECRET_KEY =
 export const PULL_THROUGH_CACHE_SECRET_EXCEPTION = 'ECR pull-through cache can only read secrets under the default aws/secretsmanager key';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The default key, as `kms_key_id` may name it: its alias, or the alias's ARN. */
-const isDefaultSecretsManagerKey = (key: unknown) => typeof key === 'string' && /(^|:)alias\/aws\/secretsmanager$/.test(key);
 
 /**
  * A secret named with the prefix AWS requires of a pull-through cache rule's credential secret (ECR user guide, the
