@@ -20,9 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { displayPath, environmentsDirectory, loadEnvironment, PROJECT_ROOT, userPath } from '../config/environments';
 import { type ImportBlock, importsFile } from '../config/imports';
-import { synthesize } from '../stacks';
 import { isDefaultSecretsManagerKey } from '../lib/aws/ecr';
 import { CliError } from './cli-error';
+import { synthesizedStacks } from './synthesized-stacks';
 
 export interface AdoptOptions {
   readonly env: string;
@@ -102,7 +102,6 @@ function untaint(stateFile: string, address: string): void {
 }
 
 type Body = Record<string, unknown>;
-type Resources = Record<string, Record<string, Body>>;
 
 /** What adopt found of one resource of the stack. */
 interface Finding {
@@ -159,16 +158,8 @@ export async function adopt(options: AdoptOptions): Promise<number> {
   if (options.state !== undefined && !existsSync(stateFile)) throw new CliError(`--state ${options.state}: no such file (write it with terraform state pull > ${options.state})`);
   /** The state adopt may change: the local state it reads by default, or a --state file the user says is that. */
   const ownState = options.state === undefined || options.untaint === true;
-  const work = mkdtempSync(join(tmpdir(), 'ecr-cache-adopt-'));
-  let stack: { resource?: Resources };
-  try {
-    synthesize({ environments: folder, outdir: join(work, 'out') });
-    stack = JSON.parse(readFileSync(join(work, 'out', 'stacks', environment.stackName, 'cdk.tf.json'), 'utf8')) as typeof stack;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
   const { account, region } = environment;
-  const resources = stack.resource ?? {};
+  const resources = synthesizedStacks(folder).resources.get(environment.stackName)!;
   // As validate does: the SDK's note on Node 20 is not the user's business in this command's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const ecr = new ECRClient({ region });

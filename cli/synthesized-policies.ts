@@ -3,11 +3,8 @@
  * role is given, the registry's permissions policy, and each creation template's repository policy and tags. What
  * `can-pull` evaluates is therefore exactly what Terraform would apply.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Environment } from '../config/environments';
-import { synthesize } from '../stacks';
+import { type StackResources, synthesizedStacks } from './synthesized-stacks';
 
 export interface PolicyDocument {
   readonly Version?: string;
@@ -43,7 +40,7 @@ export interface StackPolicies {
   readonly templates: ReadonlyMap<string, CreationTemplate>;
 }
 
-type Resources = Record<string, Record<string, Record<string, unknown>>>;
+type Resources = StackResources;
 
 /** A `${type.name.attribute}` reference to one of the stack's own resources, as cdktf writes it. */
 const REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/;
@@ -124,22 +121,9 @@ export interface SynthesizedPolicies {
   readonly stacks: ReadonlyMap<string, StackPolicies>;
 }
 
-/**
- * Synthesizes every environment of a folder, as `npm run synth` does (every file validated, every policy check run),
- * into a temporary folder, and reads the policies of each stack; the folder is removed afterwards.
- */
+/** The policies of every stack of a folder's environments, as synthesis writes them (synthesized-stacks.ts). */
 export function synthesizedPolicies(environmentsFolder: string): SynthesizedPolicies {
-  const outdir = mkdtempSync(join(tmpdir(), 'ecr-cache-can-pull-'));
-  try {
-    const { environments } = synthesize({ environments: environmentsFolder, outdir: join(outdir, 'cdktf.out') });
-    const stacks = new Map(
-      environments.map((environment) => {
-        const file = join(outdir, 'cdktf.out', 'stacks', environment.stackName, 'cdk.tf.json');
-        return [environment.stackName, stackPolicies(environment.stackName, JSON.parse(readFileSync(file, 'utf8')) as { resource?: Resources })] as const;
-      }),
-    );
-    return { environments, stacks };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const { environments, resources } = synthesizedStacks(environmentsFolder);
+  const stacks = new Map(environments.map((environment) => [environment.stackName, stackPolicies(environment.stackName, { resource: resources.get(environment.stackName) })] as const));
+  return { environments, stacks };
 }
