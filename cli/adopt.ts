@@ -22,7 +22,7 @@ import { displayPath, environmentsDirectory, loadEnvironment, PROJECT_ROOT, user
 import { type ImportBlock, importsFile } from '../config/imports';
 import { isDefaultSecretsManagerKey } from '../lib/aws/ecr';
 import { CliError } from './cli-error';
-import { synthesizedStacks } from './synthesized-stacks';
+import { stackReference, synthesizedStacks } from './synthesized-stacks';
 
 export interface AdoptOptions {
   readonly env: string;
@@ -178,9 +178,9 @@ export async function adopt(options: AdoptOptions): Promise<number> {
   /** A value of the stack with a reference to another of its resources resolved to what AWS names it, where known. */
   const resolve = (value: unknown): string | undefined => {
     if (typeof value !== 'string') return undefined;
-    const reference = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(value);
+    const reference = stackReference(value);
     if (!reference) return value;
-    const [, type, name, attribute] = reference as unknown as [string, string, string, string];
+    const { type, name, attribute } = reference;
     const target = resources[type]?.[name];
     const literal = typeof target?.name === 'string' ? target.name : undefined;
     if (attribute === 'name') return literal;

@@ -4,7 +4,7 @@
  * `can-pull` evaluates is therefore exactly what Terraform would apply.
  */
 import type { Environment } from '../config/environments';
-import { type StackResources, synthesizedStacks } from './synthesized-stacks';
+import { type StackResources, stackReference, synthesizedStacks } from './synthesized-stacks';
 
 export interface PolicyDocument {
   readonly Version?: string;
@@ -42,15 +42,12 @@ export interface StackPolicies {
 
 type Resources = StackResources;
 
-/** A `${type.name.attribute}` reference to one of the stack's own resources, as cdktf writes it. */
-const REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/;
-
 /** A value of the synthesized stack with a reference to another of its resources' arguments resolved. */
 function resolved(resources: Resources, value: unknown): { value?: string; address?: string } {
   if (typeof value !== 'string') return {};
-  const match = REFERENCE.exec(value);
-  if (!match) return { value };
-  const [, type, name, attribute] = match;
+  const reference = stackReference(value);
+  if (!reference) return { value };
+  const { type, name, attribute } = reference;
   const target = resources[type]?.[name];
   const address = `${type}.${name}`;
   return { address, ...(typeof target?.[attribute] === 'string' ? { value: target[attribute] } : {}) };

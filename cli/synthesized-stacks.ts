@@ -12,6 +12,18 @@ import { synthesize } from '../stacks';
 /** Resources of a synthesized stack: by type, then by name, their arguments. */
 export type StackResources = Record<string, Record<string, Record<string, unknown>>>;
 
+/** A `${type.name.attribute}` reference to one of the stack's own resources, as cdktf writes it. */
+export interface StackReference {
+  readonly type: string;
+  readonly name: string;
+  readonly attribute: string;
+}
+
+export function stackReference(value: string): StackReference | undefined {
+  const match = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(value);
+  return match ? { type: match[1], name: match[2], attribute: match[3] } : undefined;
+}
+
 export interface SynthesizedStacks {
   readonly environments: readonly Environment[];
   /** Each stack's resources, by stack name. */
