@@ -9,6 +9,7 @@
  * Fetch standard, HTTP-redirect fetch), as the presigned address needs.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What a pull asks for, in this order of preference: the index or list first, so that every platform is seen. */
 export const MANIFEST_ACCEPT = [
@@ -79,7 +80,6 @@ function platformMatches(wanted: string, platform: Descriptor['platform']): bool
   return platform?.os === os && platform.architecture === architecture && (variant === undefined || platform.variant === variant);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The distribution spec's error body (`{"errors":[{"code","message"}]}`), or the start of whatever else it was. */
 async function reasonOf(response: Response): Promise<string> {

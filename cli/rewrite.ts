@@ -8,6 +8,7 @@ import { displayPath, environmentsDirectory, loadEnvironment, YAML_EXTENSIONS } 
 import { type ImageMapper, ImageRewriter, type PulledImage, type UnmappedImage, YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { NotUtf8Error, Utf8PieceDecoder } from '../config/text';
 import { CliError } from './cli-error';
+import { plural } from './format';
 import { LineSpool } from './line-spool';
 
 export interface RewriteOptions {
@@ -65,7 +66,6 @@ export function yamlFiles(paths: readonly string[], exclude: readonly string[]):
   return found;
 }
 
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** Files are read, and written, this many bytes at a time. */
 const CHUNK_BYTES = 1 << 20;

@@ -6,6 +6,7 @@ import { upstreamRegistryUrl } from '../lib/aws/upstreams';
 import type { RuleSettings } from '../lib/checks/rule';
 import { describeFatal, ecrEndpoint } from './aws-endpoint';
 import { CliError } from './cli-error';
+import { byteSize } from './format';
 import { printTable } from './table';
 
 export interface StatusOptions {
@@ -236,12 +237,6 @@ export async function status(options: StatusOptions, io: StatusIo = defaultIo): 
   return 0;
 }
 
-function size(bytes: number): string {
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < GIB) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / GIB).toFixed(2)} GiB`;
-}
-
 const dollars = (amount: number) => `$${amount.toFixed(2)}`;
 /** A price as written, with cents at least: $0.10, $0.095. */
 const perGb = (amount: number) => (Number(amount.toFixed(2)) === amount ? dollars(amount) : `$${amount}`);
@@ -258,26 +253,26 @@ function printReport(result: StatusReport, out: (line: string) => void): void {
       rule.upstream,
       String(rule.repositories),
       String(rule.images),
-      size(rule.sizeBytes),
+      byteSize(rule.sizeBytes),
       day(rule.lastPush),
       day(rule.lastPull),
       String(rule.unpulled.length),
       dollars(rule.costPerMonth),
     ]),
-    ['TOTAL', '', String(result.total.repositories), String(result.total.images), size(result.total.sizeBytes), '', '', String(result.rules.reduce((sum, rule) => sum + rule.unpulled.length, 0)), dollars(result.total.costPerMonth)],
+    ['TOTAL', '', String(result.total.repositories), String(result.total.images), byteSize(result.total.sizeBytes), '', '', String(result.rules.reduce((sum, rule) => sum + rule.unpulled.length, 0)), dollars(result.total.costPerMonth)],
   ];
   printTable(rows, out);
   const unpulled = result.rules.flatMap((rule) => rule.unpulled);
   if (unpulled.length > 0) {
     out('');
-    out(`Not pulled in ${result.unpulledDays} days: ${unpulled.length} repositor${unpulled.length === 1 ? 'y' : 'ies'}, ${size(unpulled.reduce((sum, repository) => sum + repository.sizeBytes, 0))}`);
+    out(`Not pulled in ${result.unpulledDays} days: ${unpulled.length} repositor${unpulled.length === 1 ? 'y' : 'ies'}, ${byteSize(unpulled.reduce((sum, repository) => sum + repository.sizeBytes, 0))}`);
     printTable(
       [
         ['  REPOSITORY', 'IMAGES', 'SIZE', 'LAST PULL'],
         ...unpulled.slice(0, UNPULLED_LISTED).map((repository) => [
           `  ${repository.name}`,
           String(repository.images),
-          size(repository.sizeBytes),
+          byteSize(repository.sizeBytes),
           repository.lastPull ? day(repository.lastPull) : `never (pushed ${day(repository.lastPush)})`,
         ]),
       ],

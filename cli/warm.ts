@@ -11,6 +11,7 @@
  * fill the cache (aws/containers-roadmap #2837), so it is reported with the tag to give it.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { cacheOf } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment } from '../config/environments';
@@ -20,6 +21,7 @@ import { parseImageReference } from '../lib/images/image-reference';
 import { YamlRewriteError } from '../lib/images/manifest-rewrite';
 import { describeFatal, type Endpoint, ecrEndpoint, endpointSetting } from './aws-endpoint';
 import { CliError } from './cli-error';
+import { byteSize, plural } from './format';
 import { LineSpool } from './line-spool';
 import { RegistryPull } from './registry-pull';
 import { rewriteFile, yamlFiles } from './rewrite';
@@ -189,7 +191,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The digest the cache holds for a tag, or undefined when it holds no such image (or no such repository) yet. */
 async function cachedDigest(client: ECRClient, account: string, repository: string, tag: string): Promise<string | undefined> {
@@ -202,14 +203,6 @@ async function cachedDigest(client: ECRClient, account: string, repository: stri
   }
 }
 
-export function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** One line of the report for an image. */
 export function imageLine(image: WarmedImage): string {
@@ -218,7 +211,7 @@ export function imageLine(image: WarmedImage): string {
   const where = image.status === 'cached' || image.status === 'already cached' ? '' : ` (${image.sources.join(', ')})`;
   const facts = [
     ...(image.platforms && image.platforms.length > 0 ? [image.platforms.join(', ')] : []),
-    ...(image.bytes !== undefined && (image.bytes > 0 || image.status === 'cached') ? [size(image.bytes)] : []),
+    ...(image.bytes !== undefined && (image.bytes > 0 || image.status === 'cached') ? [byteSize(image.bytes)] : []),
     ...(image.seconds !== undefined ? [`${image.seconds.toFixed(1)} s`] : []),
     ...(image.retries ? [plural(image.retries, 'retry', 'retries')] : []),
   ];
@@ -287,7 +280,7 @@ export async function warm(paths: readonly string[], options: WarmOptions, io: W
   const drawProgress = (force = false) => {
     if (!terminal || (!force && performance.now() - lastDrawn < 100)) return;
     lastDrawn = performance.now();
-    io.progress.write(`\r\x1b[2Kwarming: ${done} of ${pending} images, ${size(bytes)}`);
+    io.progress.write(`\r\x1b[2Kwarming: ${done} of ${pending} images, ${byteSize(bytes)}`);
     shown = true;
   };
   const clearProgress = () => {
@@ -359,7 +352,7 @@ export async function warm(paths: readonly string[], options: WarmOptions, io: W
   } else {
     io.out(
       `${summary.cached} cached, ${summary.alreadyCached} already cached, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.notWarmed} not warmed` +
-        ` (cache of ${cache.name}, ${cache.account} ${cache.region}); ${size(summary.bytes)} in ${seconds.toFixed(1)} s`,
+        ` (cache of ${cache.name}, ${cache.account} ${cache.region}); ${byteSize(summary.bytes)} in ${seconds.toFixed(1)} s`,
     );
   }
   return summary.failed > 0 ? 1 : 0;
