@@ -1,4 +1,5 @@
 /** Where the CLI's AWS calls go, and what a failed call means for the user: shared by validate and status. */
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { CliError } from './cli-error';
 
 /** Where the calls of a service go, when the user sent them somewhere else than AWS's own endpoint. */
@@ -40,4 +41,16 @@ export function endpointSetting(setting: string, url: string | undefined): Endpo
 export function ecrEndpoint(option: string | undefined): Endpoint {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return option !== undefined ? endpointSetting('--endpoint', option) : endpointSetting('AWS_ENDPOINT_URL_ECR', process.env.AWS_ENDPOINT_URL_ECR);
+}
+
+/**
+ * Attempts of each call of a command that makes many: the SDK retries throttling (ThrottlingException) and server
+ * errors with exponential backoff and jitter (AWS SDKs and Tools reference, "Retry behavior", standard mode); a registry
+ * of thousands of repositories is read with thousands of calls, over DescribeImages' rate.
+ */
+const MANY_CALLS_MAX_ATTEMPTS = 10;
+
+/** An ECR client for the cache's region, calling the endpoint the user set, retrying as a command of many calls needs. */
+export function ecrClientForManyCalls(region: string, endpoint: Endpoint): ECRClient {
+  return new ECRClient({ region, maxAttempts: MANY_CALLS_MAX_ATTEMPTS, ...(endpoint.url ? { endpoint: endpoint.url } : {}) });
 }

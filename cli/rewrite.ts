@@ -67,6 +67,13 @@ export function yamlFiles(paths: readonly string[], exclude: readonly string[]):
 }
 
 
+/** What makes a file unreadable as YAML, named with the file; undefined for any other error. */
+export function fileProblem(file: string, error: unknown): string | undefined {
+  if (error instanceof NotUtf8Error) return `${displayPath(file)}: not UTF-8 text, so not YAML (line ${error.line}): leave it out with --exclude, or save it as UTF-8`;
+  if (error instanceof YamlRewriteError) return `${displayPath(file)}: ${error.message}`;
+  return undefined;
+}
+
 /** Files are read, and written, this many bytes at a time. */
 const CHUNK_BYTES = 1 << 20;
 
@@ -179,13 +186,9 @@ export function rewrite(paths: readonly string[], options: RewriteOptions): numb
       } catch (error) {
         fileChanges.clear();
         fileLeft.clear();
-        if (error instanceof NotUtf8Error) {
-          console.error(`${displayPath(file)}: not UTF-8 text, so not YAML (line ${error.line}): leave it out with --exclude, or save it as UTF-8`);
-        } else if (error instanceof YamlRewriteError) {
-          console.error(`${displayPath(file)}: ${error.message}`);
-        } else {
-          throw error;
-        }
+        const problem = fileProblem(file, error);
+        if (problem === undefined) throw error;
+        console.error(problem);
         failed = true;
         continue;
       }

@@ -1,10 +1,10 @@
-import { ECRClient, paginateDescribeImages, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
+import { type ECRClient, paginateDescribeImages, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
 import { cacheOf } from '../config/environment';
 import { environmentsDirectory, loadEnvironment } from '../config/environments';
-import { ROOT_PREFIX } from '../lib/aws/ecr';
 import { upstreamRegistryUrl } from '../lib/aws/upstreams';
 import type { RuleSettings } from '../lib/checks/rule';
-import { describeFatal, ecrEndpoint } from './aws-endpoint';
+import { describeFatal, ecrClientForManyCalls, ecrEndpoint } from './aws-endpoint';
+import { servingRule } from '../lib/images/cache-uri';
 import { CliError } from './cli-error';
 import { byteSize } from './format';
 import { printTable } from './table';
@@ -39,12 +39,6 @@ export const DEFAULT_UNPULLED_DAYS = 30;
 const PAGE_SIZE = 1000;
 /** DescribeImages calls under way at once: enough to read a large registry quickly, few enough not to be throttled all the time. */
 const CONCURRENCY = 8;
-/**
- * Attempts of each call: the SDK retries throttling (ThrottlingException) and server errors with exponential backoff and
- * jitter (AWS SDKs and Tools reference, "Retry behavior", standard mode); a registry of thousands of repositories is
- * read with thousands of calls, over DescribeImages' rate.
- */
-const MAX_ATTEMPTS = 10;
 const GIB = 1024 ** 3;
 const DAY_MS = 86_400_000;
 
@@ -98,14 +92,6 @@ function price(value: string | undefined): number {
   return number;
 }
 
-/** The rule whose cache repositories a repository is: the longest prefix it starts with; ROOT takes the rest. */
-export function ruleOfRepository(rules: readonly RuleSettings[], name: string): RuleSettings | undefined {
-  const prefixed = rules
-    .filter((rule) => rule.prefix !== ROOT_PREFIX && name.startsWith(`${rule.prefix}/`))
-    .sort((a, b) => b.prefix.length - a.prefix.length);
-  return prefixed[0] ?? rules.find((rule) => rule.prefix === ROOT_PREFIX);
-}
-
 /** Runs `work` on every item, at most `limit` at once; the first failure stops the rest. */
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -134,7 +120,7 @@ async function readCache(client: ECRClient, account: string, rules: readonly Rul
   for await (const page of paginateDescribeRepositories({ client, pageSize: PAGE_SIZE }, { registryId: account })) {
     for (const repository of page.repositories ?? []) {
       listed += 1;
-      const rule = ruleOfRepository(rules, repository.repositoryName!);
+      const rule = servingRule({ rules }, repository.repositoryName!);
       if (rule) names.push({ name: repository.repositoryName!, rule });
     }
     report(`listing repositories: ${listed}`);
@@ -172,7 +158,7 @@ export async function status(options: StatusOptions, io: StatusIo = defaultIo): 
   const pricePerGbMonth = price(options.pricePerGb);
   const cache = cacheOf(environment);
   const endpoint = ecrEndpoint(options.endpoint);
-  const client = new ECRClient({ region: cache.region, maxAttempts: MAX_ATTEMPTS, ...(endpoint.url ? { endpoint: endpoint.url } : {}) });
+  const client = ecrClientForManyCalls(cache.region, endpoint);
   const terminal = io.progress.isTTY === true;
   let shown = false;
   const report = (text: string) => {

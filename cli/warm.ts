@@ -12,19 +12,17 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, type ECRClient, GetAuthorizationTokenCommand, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { cacheOf } from '../config/environment';
 import { displayPath, environmentsDirectory, loadEnvironment } from '../config/environments';
-import { NotUtf8Error } from '../config/text';
 import { cacheImageUriOrReason } from '../lib/images/cache-uri';
 import { parseImageReference } from '../lib/images/image-reference';
-import { YamlRewriteError } from '../lib/images/manifest-rewrite';
-import { describeFatal, type Endpoint, ecrEndpoint, endpointSetting } from './aws-endpoint';
+import { describeFatal, type Endpoint, ecrClientForManyCalls, ecrEndpoint, endpointSetting } from './aws-endpoint';
 import { CliError } from './cli-error';
 import { byteSize, plural } from './format';
 import { LineSpool } from './line-spool';
 import { RegistryPull } from './registry-pull';
-import { rewriteFile, yamlFiles } from './rewrite';
+import { fileProblem, rewriteFile, yamlFiles } from './rewrite';
 
 export interface WarmOptions {
   readonly env: string;
@@ -60,8 +58,6 @@ const MAX_CONCURRENCY = 32;
 const CONFIRM_ATTEMPTS = 6;
 const CONFIRM_FIRST_WAIT_MS = 500;
 const CONFIRM_MAX_WAIT_MS = 4000;
-/** The SDK retries throttled ECR calls with backoff (standard mode): see status.ts. */
-const MAX_ATTEMPTS = 10;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 export type WarmStatus = 'cached' | 'already cached' | 'failed' | 'skipped' | 'not warmed';
@@ -152,9 +148,8 @@ function fileImages(paths: readonly string[], exclude: readonly string[], mapIma
           left,
         );
       } catch (error) {
-        if (error instanceof NotUtf8Error) throw new CliError(`${displayPath(file)}: not UTF-8 text, so not YAML (line ${error.line}): leave it out with --exclude`);
-        if (error instanceof YamlRewriteError) throw new CliError(`${displayPath(file)}: ${error.message}`);
-        throw error;
+        const problem = fileProblem(file, error);
+        throw problem === undefined ? error : new CliError(problem);
       } finally {
         changes.clear();
         left.clear();
@@ -303,7 +298,7 @@ export async function warm(paths: readonly string[], options: WarmOptions, io: W
   let registry = registryUrl;
   if (toWarm.length > 0) {
     const endpoint = ecrEndpoint(options.endpoint);
-    const client = new ECRClient({ region: cache.region, maxAttempts: MAX_ATTEMPTS, ...(endpoint.url ? { endpoint: endpoint.url } : {}) });
+    const client = ecrClientForManyCalls(cache.region, endpoint);
     try {
       let authorization: string;
       try {

@@ -123,7 +123,7 @@ export function cacheImageUriOrReason(environment: CacheEnvironment, reference: 
 }
 
 /** The rule ECR routes a cache repository path to: the longest prefix it starts with, else the ROOT rule. */
-export function servingRule(environment: CacheEnvironment, path: string): RuleSettings | undefined {
+export function servingRule(environment: Pick<CacheEnvironment, 'rules'>, path: string): RuleSettings | undefined {
   let served: RuleSettings | undefined;
   for (const rule of environment.rules) {
     if (rule.prefix === ROOT_PREFIX) continue;
