@@ -3,7 +3,7 @@ import { DataAwsSecretsmanagerSecrets } from '@cdktf/provider-aws/lib/data-aws-s
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
 import { type ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { addCheck, nameElement, recordMove } from './addresses';
+import { addCheck, nameElement, recordMove, terraformAddress } from './addresses';
 import { boundedName, IAM_ROLE_NAME_MAX_LENGTH, roleNameProblem } from '../aws/names';
 import { LONGEST_REGION_NAME } from '../aws/regions';
 import { checkLiteral, isToken } from './tokens';
@@ -58,6 +58,16 @@ export interface PullThroughCacheRuleProps extends PullThroughCacheRuleOptions, 
    */
   readonly upstreamRoleName?: string;
 }
+
+/**
+ * Whether a `aws_secretsmanager_secret_versions` data source (its reference) lists a version labelled AWSCURRENT: the
+ * secret has a value. A secret with no version has no `versions` at all (null): try() makes that false.
+ */
+const hasCurrentVersion = (versions: string) => `try(anytrue([for version in ${versions}.versions : contains(version.version_stages, "AWSCURRENT")]), false)`;
+
+/** What to do about an empty credential secret: the words both of its messages end with. */
+const fillAdvice = (secret: UpstreamCredentialSecret, command = '') =>
+  `Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"}${command} (docs/credentials.md), then apply again: that apply creates the rule.`;
 
 /**
  * One pull-through cache rule, with what it needs upstream: a credential secret for registries that require
@@ -167,7 +177,7 @@ export class PullThroughCacheRule extends Construct {
     nameElement(this.rule, props.prefix);
     if (gate) {
       // Before the gate the rule had no count: its object moves to index 0 (docs/deploying.md, "Terraform addresses").
-      const address = `${this.rule.terraformResourceType}.${this.rule.friendlyUniqueId}`;
+      const address = terraformAddress(this.rule)!;
       recordMove(this, address, `${address}[0]`);
     }
     this.template = new CacheRepositoryTemplate(this, 'template', { prefix: props.prefix, ...props.repositories, repositoryPolicy: props.repositoryPolicy });
@@ -198,16 +208,14 @@ export class PullThroughCacheRule extends Construct {
     const versions = new DataAwsSecretsmanagerSecretVersions(this, 'credential-versions', { secretId: secret.name });
     versions.addOverride('count', `\${contains(${existing.fqn}.names, ${JSON.stringify(secret.name)}) ? 1 : 0}`);
     nameElement(versions, this.prefix);
-    const condition = `try(anytrue([for version in ${versions.fqn}[0].versions : contains(version.version_stages, "AWSCURRENT")]), false)`;
+    const condition = hasCurrentVersion(`${versions.fqn}[0]`);
     const stack = TerraformStack.of(this).node.id;
     addCheck(
       this,
       `${versions.friendlyUniqueId}_credentials`,
       `\${${condition}}`,
       `${stack}: the secret ${secret.name} has no value yet, so the pull-through cache rule ${this.prefix} waits for it ` +
-        `(everything else is planned and applied). Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"}: ` +
-        `aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string file://credentials.json (docs/credentials.md), ` +
-        'then apply again: that apply creates the rule.',
+        `(everything else is planned and applied). ${fillAdvice(secret, `: aws secretsmanager put-secret-value --secret-id ${secret.name} --secret-string file://credentials.json`)}`,
     );
     return condition;
   }
@@ -224,12 +232,8 @@ export class PullThroughCacheRule extends Construct {
     const versions = new DataAwsSecretsmanagerSecretVersions(this, 'credential-versions', { secretId: secret.arn });
     nameElement(versions, this.prefix);
     return {
-      // A secret with no version has no `versions` at all (null): try() makes that false.
-      condition: `\${try(anytrue([for version in ${versions.fqn}.versions : contains(version.version_stages, "AWSCURRENT")]), false)}`,
-      errorMessage:
-        `The secret ${secret.name} has no value yet, so the pull-through cache rule ${this.prefix} was not created. ` +
-        `Put the ${secret.upstreamTitle} credentials in it as JSON {"username", "accessToken"} (docs/credentials.md), ` +
-        'then apply again: that apply creates the rule. Everything else this apply created is in place.',
+      condition: `\${${hasCurrentVersion(versions.fqn)}}`,
+      errorMessage: `The secret ${secret.name} has no value yet, so the pull-through cache rule ${this.prefix} was not created. ${fillAdvice(secret)} Everything else this apply created is in place.`,
     };
   }
 }
