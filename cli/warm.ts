@@ -126,38 +126,33 @@ function fileImages(paths: readonly string[], exclude: readonly string[], mapIma
   const { files } = yamlFiles(paths, exclude);
   const changes = new LineSpool();
   const left = new LineSpool();
-  try {
-    for (const file of files) {
-      const where = (line: number) => `${displayPath(file)}:${line}`;
-      try {
-        rewriteFile(
-          file,
-          mapImage,
-          {
-            write: false,
-            keepText: false,
-            pulled: (image) =>
-              found.push(
-                image.unversioned === undefined
-                  ? { reference: image.reference, uri: image.uri, source: where(image.line) }
-                  : { reference: image.reference, reason: image.unversioned, source: where(image.line) },
-              ),
-            unmapped: (image) => found.push({ reference: image.reference, reason: image.reason, source: where(image.line) }),
-          },
-          changes,
-          left,
-        );
-      } catch (error) {
-        const problem = fileProblem(file, error);
-        throw problem === undefined ? error : new CliError(problem);
-      } finally {
-        changes.clear();
-        left.clear();
-      }
+  for (const file of files) {
+    const where = (line: number) => `${displayPath(file)}:${line}`;
+    try {
+      rewriteFile(
+        file,
+        mapImage,
+        {
+          write: false,
+          keepText: false,
+          pulled: (image) =>
+            found.push(
+              image.unversioned === undefined
+                ? { reference: image.reference, uri: image.uri, source: where(image.line) }
+                : { reference: image.reference, reason: image.unversioned, source: where(image.line) },
+            ),
+          unmapped: (image) => found.push({ reference: image.reference, reason: image.reason, source: where(image.line) }),
+        },
+        changes,
+        left,
+      );
+    } catch (error) {
+      const problem = fileProblem(file, error);
+      throw problem === undefined ? error : new CliError(problem);
+    } finally {
+      changes.clear();
+      left.clear();
     }
-  } finally {
-    changes.clear();
-    left.clear();
   }
   return found;
 }

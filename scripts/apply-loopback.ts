@@ -83,7 +83,7 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
     });
     if (!synthesized) return { lines, failures, created, aws };
     const selected = chosen(synthesized.environments, names);
-    const applied: { environment: Environment; workspace: OfflineWorkspace; stack: StackJson }[] = [];
+    const applied: { environment: Environment; workspace: OfflineWorkspace; stack: StackJson; variables: Record<string, string> }[] = [];
 
     for (const environment of selected) {
       const stackName = environment.stackName;
@@ -94,7 +94,7 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
       if (environment.nodes.cluster !== undefined) aws.seedCluster(environment.account, environment.region, environment.nodes.cluster);
       const workspace = prepareOfflineWorkspace(stackDir, join(work, stackName), mirror, { endpoints: aws.endpoints(), credentials: loopbackCredentials(environment.account) });
       // Credentials Terraform writes itself (secretValueVersion): the variables a pipeline would pass.
-      const variables = Object.fromEntries(Object.entries(stack.variable ?? {}).filter(([, variable]) => variable.sensitive).map(([name]) => [`TF_VAR_${name}`, PLACEHOLDER_CREDENTIAL]));
+      const variables = placeholderVariables(stack);
       const run = (args: string[]) => terraform(workspace, [...args, '-input=false', '-no-color'], { env: variables });
 
       const initialized = await step(stackName, 'init', async () => {
@@ -117,20 +117,19 @@ export async function applyLoopback(environmentsFolder: string | undefined, name
         created.set(stackName, total);
         return result.status === 0 ? { outcome: `${outcome}${total} resources created`, value: true } : { outcome: `${outcome}${oneLine(result)}`, failed: true };
       });
-      if (appliedOk) applied.push({ environment, workspace, stack });
+      if (appliedOk) applied.push({ environment, workspace, stack, variables });
     }
 
-    for (const { environment, workspace } of applied) {
+    for (const { environment, workspace, variables } of applied) {
       await step(environment.stackName, 'plan', async () => {
-        const result = await terraform(workspace, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], { env: variablesOf(applied, environment) });
+        const result = await terraform(workspace, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], { env: variables });
         if (result.status === 0) return { outcome: 'No changes' };
         return { outcome: result.status === 2 ? `changes after apply: ${changedAddresses(result.stdout).join(', ')}` : oneLine(result), failed: true };
       });
     }
 
     // Consumers before their hub, as the order of destruction in docs/deploying.md says.
-    for (const { environment, workspace, stack } of [...applied].reverse()) {
-      const env = variablesOf(applied, environment);
+    for (const { environment, workspace, stack, variables: env } of [...applied].reverse()) {
       await step(environment.stackName, 'destroy', async () => {
         let result = await terraform(workspace, ['destroy', '-auto-approve', '-input=false', '-no-color'], { env });
         let outcome = '';
@@ -167,8 +166,8 @@ function chosen(environments: readonly Environment[], names: readonly string[]):
   return selected.sort((a, b) => Number(a.cacheFrom !== undefined) - Number(b.cacheFrom !== undefined));
 }
 
-function variablesOf(applied: readonly { environment: Environment; stack: StackJson }[], environment: Environment): Record<string, string> {
-  const stack = applied.find((candidate) => candidate.environment === environment)!.stack;
+/** The stack's sensitive variables (credentials Terraform writes, secretValueVersion), as a pipeline passes them. */
+function placeholderVariables(stack: StackJson): Record<string, string> {
   return Object.fromEntries(Object.entries(stack.variable ?? {}).filter(([, variable]) => variable.sensitive).map(([name]) => [`TF_VAR_${name}`, PLACEHOLDER_CREDENTIAL]));
 }
 

@@ -150,7 +150,7 @@ export class EcrCacheStack extends TerraformStack {
     }
 
     // What adopt found already in the account (config/imports.ts): Terraform imports it instead of creating it.
-    if (environment.imports) this.addOverride('import', environment.imports.map(({ to, id }) => ({ to, id })));
+    if (environment.imports) this.addOverride('import', environment.imports);
 
     PolicyChecks.applyTo(this);
   }
