@@ -48,7 +48,6 @@ export interface LoopbackAwsOptions {
    * @default - such keys are refused, as AWS refuses a key it does not know
    */
   readonly defaultAccount?: string;
-  /** Answer every request of these services (all when empty) with this error, as an outage or a denied caller would. */
   /**
    * Called with each request once its action took effect and before it is answered: a test can stop the caller
    * there, as a killed apply stops between AWS acting and Terraform recording it.
@@ -56,6 +55,7 @@ export interface LoopbackAwsOptions {
   readonly onRequest?: (request: RecordedRequest) => void;
   /** Let the process exit while the server still listens (a server shared by a whole process). */
   readonly unref?: boolean;
+  /** Answer every request of these services (all when empty) with this error, as an outage or a denied caller would. */
   readonly fault?: { readonly code: string; readonly status?: number; readonly message?: string; readonly services?: readonly string[] };
   /**
    * Answer every `everyNth` request of these actions (`<service>:<action>`, all when left out) with
@@ -165,10 +165,37 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
         unknownCalls.push(what);
         return new AwsError('UnknownOperationException', `The loopback AWS does not implement ${what}: add it, from the AWS API reference, to scripts/loopback-aws/.`);
       };
-  const fault = (service: string) => {
+      const fault = (service: string) => {
         const injected = options.fault;
         if (injected && (!injected.services || injected.services.includes(service))) {
           throw new AwsError(injected.code, injected.message ?? `User: arn:aws:sts::${caller?.account ?? '000000000000'}:assumed-role/ci is not authorized to perform this operation`, injected.status ?? 400);
+        }
+      };
+      /**
+       * What every call goes through, whatever its protocol: its caller, its record, an injected fault, throttling,
+       * the action's effect, `onRequest`, then the answer. `call` parses the request for the caller (an AwsError when
+       * it cannot) and `run` acts, or answers undefined for an action the loopback AWS does not know.
+       */
+      const serve = (
+        call: (caller: Caller) => { service: string; action: string; body: Record<string, unknown>; unknownName: string; run: () => { action?: string; result: unknown } | undefined },
+        reply: (result: unknown) => void,
+        replyError: (error: AwsError) => void,
+      ) => {
+        try {
+          caller = callerOf(request.headers.authorization, options.defaultAccount);
+          const { service, action, body, unknownName, run } = call(caller);
+          remember(service, action, body);
+          fault(service);
+          throttle(service, action);
+          const answered = run();
+          if (!answered) throw unknown(unknownName);
+          if (answered.action !== undefined) record!.action = answered.action;
+          options.onRequest?.(record!);
+          reply(answered.result);
+        } catch (error) {
+          if (!(error instanceof AwsError)) throw error;
+          if (record) record.error = error.code;
+          replyError(error);
         }
       };
 
@@ -196,35 +223,29 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
       }
 
       // awsJson1_1: ECR, Secrets Manager, EventBridge and KMS.
-      const jsonPrefix = target === undefined ? undefined : Object.keys(JSON_SERVICES).find((prefix) => target.startsWith(prefix));
       if (target !== undefined) {
         const send = (status: number, payload: unknown) => {
           response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId() });
           response.end(JSON.stringify(payload));
         };
-        try {
-          caller = callerOf(request.headers.authorization, options.defaultAccount);
-          const service = jsonPrefix ? JSON_SERVICES[jsonPrefix] : 'unknown';
-          const action = jsonPrefix ? target.slice(jsonPrefix.length) : target;
-          let body: Record<string, unknown>;
-          try {
-            body = JSON.parse(raw || '{}') as Record<string, unknown>;
-          } catch {
-            throw new AwsError('SerializationException', 'The request body is not JSON.');
-          }
-          remember(service, action, body);
-          fault(service);
-          throttle(service, action);
-          const handler = jsonPrefix ? jsonHandlers[service][action] : undefined;
-          if (!handler) throw unknown(target);
-          const result = handler(body, state.region(caller.account, caller.region));
-          options.onRequest?.(record!);
-          send(200, result);
-        } catch (error) {
-          if (!(error instanceof AwsError)) throw error;
-          if (record) record.error = error.code;
-          send(error.status, { __type: error.code, message: error.message });
-        }
+        const jsonPrefix = Object.keys(JSON_SERVICES).find((prefix) => target.startsWith(prefix));
+        serve(
+          (caller) => {
+            const service = jsonPrefix ? JSON_SERVICES[jsonPrefix] : 'unknown';
+            const action = jsonPrefix ? target.slice(jsonPrefix.length) : target;
+            let body: Record<string, unknown>;
+            try {
+              body = JSON.parse(raw || '{}') as Record<string, unknown>;
+            } catch {
+              throw new AwsError('SerializationException', 'The request body is not JSON.');
+            }
+            const handlers = jsonPrefix ? jsonHandlers[service] : undefined;
+            const run = () => (handlers && Object.hasOwn(handlers, action) ? { result: handlers[action](body, state.region(caller.account, caller.region)) } : undefined);
+            return { service, action, body, unknownName: target, run };
+          },
+          (result) => send(200, result),
+          (error) => send(error.status, { __type: error.code, message: error.message }),
+        );
         return;
       }
 
@@ -234,46 +255,45 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
           response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId() });
           response.end(xml);
         };
-        try {
-          caller = callerOf(request.headers.authorization, options.defaultAccount);
-          const body = parseQuery(raw);
-          const action = text(body.Action ?? '');
-          remember(caller.service, action, body);
-          fault(caller.service);
-          let xml: string;
-          if (caller.service === 'iam' && iam[action]) xml = queryResponse(action, IAM_NAMESPACE, iam[action](body, state.iam(caller.account)));
-          else if (caller.service === 'sts' && sts[action]) xml = queryResponse(action, STS_NAMESPACE, sts[action](body, caller.account));
-          else if (caller.service === 'sns' && Object.hasOwn(sns, action)) xml = queryResponse(action, SNS_NAMESPACE, sns[action](body, state.region(caller.account, caller.region)));
-          else throw unknown(`${caller.service}:${action}`);
-          options.onRequest?.(record!);
-          return send(200, xml);
-        } catch (error) {
-          if (!(error instanceof AwsError)) throw error;
-          if (record) record.error = error.code;
-          send(error.status, queryError(error));
-        }
+        serve(
+          (caller) => {
+            const body = parseQuery(raw);
+            const action = text(body.Action ?? '');
+            const known = (handlers: object) => Object.hasOwn(handlers, action);
+            const run = () => {
+              if (caller.service === 'iam' && known(iam)) return { result: queryResponse(action, IAM_NAMESPACE, iam[action](body, state.iam(caller.account))) };
+              if (caller.service === 'sts' && known(sts)) return { result: queryResponse(action, STS_NAMESPACE, sts[action](body, caller.account)) };
+              if (caller.service === 'sns' && known(sns)) return { result: queryResponse(action, SNS_NAMESPACE, sns[action](body, state.region(caller.account, caller.region))) };
+              return undefined;
+            };
+            return { service: caller.service, action, body, unknownName: `${caller.service}:${action}`, run };
+          },
+          (xml) => send(200, xml as string),
+          (error) => send(error.status, queryError(error)),
+        );
         return;
       }
 
-      // restJson1: EKS.
+      // restJson1: EKS. The action is known once the path is routed: recorded by its method and path until then.
       const send = (status: number, payload: unknown, errorType?: string) => {
         response.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId(), ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
         response.end(JSON.stringify(payload));
       };
-      try {
-        caller = callerOf(request.headers.authorization, options.defaultAccount);
-        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-        remember(caller.service, `${request.method} ${url.pathname}`, body);
-        fault(caller.service);
-        const answered = caller.service === 'eks' ? eks({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, state.region(caller.account, caller.region)) : undefined;
-        if (!answered) throw unknown(`${caller.service}: ${request.method} ${url.pathname}`);
-        if (record) record.action = answered.action;
-        send(200, answered.result);
-      } catch (error) {
-        if (!(error instanceof AwsError)) throw error;
-        if (record) record.error = error.code;
-        send(error.status, { message: error.message }, error.code);
-      }
+      serve(
+        (caller) => {
+          let body: Record<string, unknown>;
+          try {
+            body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+          } catch {
+            throw new AwsError('SerializationException', 'The request body is not JSON.');
+          }
+          const route = `${request.method} ${url.pathname}`;
+          const run = () => (caller.service === 'eks' ? eks({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, state.region(caller.account, caller.region)) : undefined);
+          return { service: caller.service, action: route, body, unknownName: `${caller.service}: ${route}`, run };
+        },
+        (result) => send(200, result),
+        (error) => send(error.status, { message: error.message }, error.code),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
